@@ -1,0 +1,53 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from accounts.models import AuditEvent, Posting, User
+
+
+class PostingInline(admin.TabularInline):
+    model = Posting
+    extra = 0
+    autocomplete_fields = ["state", "district", "station"]
+    fields = ["role", "state", "district", "station", "starts_on", "ends_on"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (_("Portal"), {"fields": ("rank", "phone", "preferred_language")}),
+    )
+    list_display = ["username", "first_name", "last_name", "rank", "is_active", "is_superuser"]
+    inlines = [PostingInline]
+
+
+@admin.register(Posting)
+class PostingAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "role", "state", "district", "station", "starts_on", "ends_on"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "station__name", "district__name"]
+    autocomplete_fields = ["user", "state", "district", "station"]
+    list_select_related = ["user", "state", "district", "station"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: audit events are append-only, even for administrators."""
+
+    list_display = ["created_at", "actor", "action", "target_repr", "station", "ip_address"]
+    list_filter = ["action"]
+    search_fields = ["action", "target_repr", "actor__username"]
+    list_select_related = ["actor", "station"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -1,0 +1,1 @@
+"""WhatsApp broadcasts: tables arrive with this app's issue."""

@@ -1,0 +1,1 @@
+"""Complaints and casework: tables arrive with this app's issue."""

@@ -1,0 +1,1 @@
+"""Community groups: tables arrive with this app's issue."""

@@ -1,0 +1,1 @@
+"""Outreach and NGOs: tables arrive with this app's issue."""

@@ -1,0 +1,1 @@
+"""Citizens: tables arrive with this app's issue."""

@@ -1,0 +1,300 @@
+"""Thana Connect settings: one module, driven by environment variables.
+
+The defaults are the embedded setup that `make run` uses (SQLite, an embedded Celery broker,
+a file cache and the sandbox WhatsApp provider). Production changes environment variables
+only; see the configuration table in README.md. A malformed value stops start-up with a
+message that names the variable.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlparse
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(environ.Env().str("THANA_VAR_DIR", default=str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+
+def _env_value(name: str, read):  # type: ignore[no-untyped-def]
+    """Read one variable, turning any parse error into a message that names it."""
+    try:
+        return read()
+    except ImproperlyConfigured:
+        raise
+    except Exception as exc:  # environ raises ValueError, KeyError, ... on bad input
+        raise ImproperlyConfigured(f"{name} is malformed: {exc}") from exc
+
+
+DEBUG = _env_value("DEBUG", lambda: env.bool("DEBUG", default=True))
+_DEFAULT_DEV_KEY = "insecure-embedded-only-key-do-not-use-in-production-0123456789abcdef"
+SECRET_KEY = env.str("SECRET_KEY", default=_DEFAULT_DEV_KEY if DEBUG else "")
+if not SECRET_KEY:
+    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+if not DEBUG and SECRET_KEY == _DEFAULT_DEV_KEY:
+    raise ImproperlyConfigured("SECRET_KEY is the embedded default; set a real secret.")
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "drf_spectacular",
+    "django_filters",
+    "django_celery_beat",
+    "django_htmx",
+    "simple_history",
+    "phonenumber_field",
+    "stations",
+    "accounts",
+    "people",
+    "groups",
+    "broadcasts",
+    "complaints",
+    "outreach",
+    "reports",
+    "portal",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.UserLanguageMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+
+ROOT_URLCONF = "portal.urls"
+WSGI_APPLICATION = "portal.wsgi.application"
+ASGI_APPLICATION = "portal.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "portal.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+_SQLITE_DEFAULT = f"sqlite:///{VAR_DIR / 'thana.sqlite3'}"
+_DB_SCHEMES = {"postgres", "postgresql", "pgsql", "postgis", "sqlite"}
+
+
+def _database_config(url: str) -> dict:  # type: ignore[type-arg]
+    """Parse DATABASE_URL, refusing anything that is not PostgreSQL or SQLite."""
+    scheme = urlparse(url).scheme
+    if scheme not in _DB_SCHEMES:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL is malformed: scheme {scheme!r} is not supported. "
+            "Use postgres://USER:PASSWORD@HOST:PORT/NAME or sqlite:////absolute/path.db"
+        )
+    config = _env_value("DATABASE_URL", lambda: environ.Env.db_url_config(url))
+    if scheme != "sqlite" and not config.get("NAME"):
+        raise ImproperlyConfigured("DATABASE_URL is malformed: it names no database.")
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL and IMMEDIATE let web, worker and beat share one file without "database is locked".
+        config["OPTIONS"] = {
+            "timeout": 30,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    else:
+        config.setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+        config["CONN_HEALTH_CHECKS"] = True
+        config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    return config
+
+
+DATABASE_URL = env.str("DATABASE_URL", default=_SQLITE_DEFAULT)
+DATABASES = {"default": _database_config(DATABASE_URL)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache ----------------------------------------------------------------------------------
+_FILE_CACHE_DEFAULT = f"filecache://{VAR_DIR / 'cache'}"
+
+
+def _cache_config(url: str) -> dict:  # type: ignore[type-arg]
+    """Parse CACHE_URL; Redis uses Django's own Redis backend."""
+    scheme = urlparse(url).scheme
+    backend = "django.core.cache.backends.redis.RedisCache" if scheme.startswith("redis") else None
+    config = _env_value("CACHE_URL", lambda: environ.Env.cache_url_config(url, backend=backend))
+    if not config.get("BACKEND"):
+        raise ImproperlyConfigured(f"CACHE_URL is malformed: {url!r}")
+    return config
+
+
+CACHES = {"default": _cache_config(env.str("CACHE_URL", default=_FILE_CACHE_DEFAULT))}
+
+# --- Celery ---------------------------------------------------------------------------------
+_BROKER_DEFAULT = f"sqla+sqlite:///{VAR_DIR / 'celery-broker.sqlite3'}"
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=_BROKER_DEFAULT)
+_broker_scheme = urlparse(CELERY_BROKER_URL).scheme
+if _broker_scheme not in {"redis", "rediss", "sqla+sqlite", "sqla+postgresql", "memory"}:
+    raise ImproperlyConfigured(
+        f"CELERY_BROKER_URL is malformed: scheme {_broker_scheme!r} is not supported. "
+        "Use redis://HOST:PORT/DB (production) or leave it unset for the embedded broker."
+    )
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
+CELERY_TASK_IGNORE_RESULT = CELERY_RESULT_BACKEND is None
+CELERY_TIMEZONE = "Asia/Kolkata"
+CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is redelivered, never silently lost
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_TASK_ALWAYS_EAGER = False
+
+# --- WhatsApp -------------------------------------------------------------------------------
+WHATSAPP_PROVIDER = env.str("WHATSAPP_PROVIDER", default="sandbox")
+if WHATSAPP_PROVIDER not in {"sandbox", "cloud"}:
+    raise ImproperlyConfigured(
+        f"WHATSAPP_PROVIDER is malformed: {WHATSAPP_PROVIDER!r}; use 'sandbox' or 'cloud'."
+    )
+WHATSAPP_API_BASE_URL = env.str("WHATSAPP_API_BASE_URL", default="https://graph.facebook.com")
+WHATSAPP_API_VERSION = env.str("WHATSAPP_API_VERSION", default="v23.0")
+WHATSAPP_TOKEN = env.str("WHATSAPP_TOKEN", default="")
+WHATSAPP_PHONE_NUMBER_ID = env.str("WHATSAPP_PHONE_NUMBER_ID", default="")
+WHATSAPP_APP_SECRET = env.str("WHATSAPP_APP_SECRET", default="")
+WHATSAPP_VERIFY_TOKEN = env.str("WHATSAPP_VERIFY_TOKEN", default="")
+WHATSAPP_MESSAGES_PER_SECOND = _env_value(
+    "WHATSAPP_MESSAGES_PER_SECOND", lambda: env.int("WHATSAPP_MESSAGES_PER_SECOND", default=80)
+)
+if WHATSAPP_PROVIDER == "cloud":
+    _missing = [
+        name
+        for name in ("WHATSAPP_TOKEN", "WHATSAPP_PHONE_NUMBER_ID", "WHATSAPP_APP_SECRET")
+        if not globals()[name]
+    ]
+    if _missing:
+        raise ImproperlyConfigured(
+            "WHATSAPP_PROVIDER=cloud needs " + ", ".join(_missing) + " to be set."
+        )
+if urlparse(WHATSAPP_API_BASE_URL).scheme not in {"http", "https"}:
+    raise ImproperlyConfigured(
+        f"WHATSAPP_API_BASE_URL is malformed: {WHATSAPP_API_BASE_URL!r} is not an http(s) URL."
+    )
+
+# --- Auth -----------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+SESSION_COOKIE_AGE = _env_value(
+    "SESSION_COOKIE_AGE", lambda: env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+)
+SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: the clock restarts on every request
+
+# --- Internationalisation -------------------------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("hi", _("Hindi")), ("bn", _("Bengali"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Kolkata"
+USE_I18N = True
+USE_TZ = True
+PHONENUMBER_DEFAULT_REGION = "IN"
+PHONENUMBER_DB_FORMAT = "E164"
+
+# --- Static files ---------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if not DEBUG
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG  # embedded mode serves static files without collectstatic
+WHITENOISE_AUTOREFRESH = DEBUG
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "/media/"
+
+# --- Security -------------------------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
+)
+
+# --- REST API -------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Thana Connect API",
+    "DESCRIPTION": "Community engagement for police stations: every endpoint is scoped to the "
+    "caller's jurisdiction.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# --- Logging --------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# --- Portal ---------------------------------------------------------------------------------
+DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="thana-demo-2026")

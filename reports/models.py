@@ -1,0 +1,1 @@
+"""Reports: tables arrive with this app's issue."""
