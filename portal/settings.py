@@ -27,10 +27,9 @@ def _env_value(name: str, read):  # type: ignore[no-untyped-def]
     """Read one variable, turning any parse error into a message that names it."""
     try:
         return read()
-    except ImproperlyConfigured:
-        raise
-    except Exception as exc:  # environ raises ValueError, KeyError, ... on bad input
-        raise ImproperlyConfigured(f"{name} is malformed: {exc}") from exc
+    except Exception as exc:  # environ raises ValueError, ImproperlyConfigured, ... on bad input
+        message = str(exc) if name in str(exc) else f"{name} is malformed: {exc}"
+        raise ImproperlyConfigured(message) from exc
 
 
 DEBUG = _env_value("DEBUG", lambda: env.bool("DEBUG", default=True))

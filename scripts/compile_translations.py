@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Compile locale/*/LC_MESSAGES/*.po into .mo files with Babel (no GNU gettext needed).
 
-    python scripts/compile_translations.py          # compile what changed
-    python scripts/compile_translations.py --check  # also fail if any string is untranslated
+python scripts/compile_translations.py          # compile what changed
+python scripts/compile_translations.py --check  # also fail if any string is untranslated
 """
 
 from __future__ import annotations
