@@ -53,9 +53,12 @@ test: $(VENV)/.dev compilemessages
 test-fast: $(VENV)/.dev compilemessages
 	$(PY) scripts/test_services.py -- $(VENV)/bin/pytest -p no:playwright -m "not e2e" $(PYTEST_ARGS)
 
+TYPED := $(wildcard */access.py */services.py */selectors.py)
+
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy $(TYPED)
 
 format: $(VENV)/.dev
 	$(VENV)/bin/ruff check --fix .

@@ -81,14 +81,20 @@ def is_system_admin(user: AnyUser) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_superuser)
 
 
+def _unit_ids(postings: list[Posting], roles: frozenset[Role], column: str) -> frozenset[int]:
+    """The unit ids (state_id, district_id or station_id) of postings in the given roles."""
+    ids = (getattr(p, column) for p in postings if p.role in roles)
+    return frozenset(unit_id for unit_id in ids if unit_id is not None)
+
+
 def police_scope(user: AnyUser) -> Scope:
     """The units the user oversees as police (NGO postings grant no police data)."""
     postings = [p for p in active_postings(user) if p.role not in NGO_ROLES]
     return Scope(
         is_admin=is_system_admin(user),
-        state_ids=frozenset(p.state_id for p in postings if p.role in STATE_ROLES),
-        district_ids=frozenset(p.district_id for p in postings if p.role in DISTRICT_ROLES),
-        station_ids=frozenset(p.station_id for p in postings if p.role in STATION_ROLES),
+        state_ids=_unit_ids(postings, STATE_ROLES, "state_id"),
+        district_ids=_unit_ids(postings, DISTRICT_ROLES, "district_id"),
+        station_ids=_unit_ids(postings, STATION_ROLES, "station_id"),
         roles=frozenset(p.role for p in active_postings(user)),
     )
 

@@ -90,11 +90,11 @@ class Posting(models.Model):
             models.CheckConstraint(
                 name="posting_unit_matches_role",
                 condition=(
-                    (Q(role__in=[r.value for r in STATE_ROLES]) & _only("state"))
-                    | (Q(role__in=[r.value for r in DISTRICT_ROLES]) & _only("district"))
-                    | (Q(role__in=[r.value for r in STATION_ROLES]) & _only("station"))
+                    (Q(role__in=sorted(r.value for r in STATE_ROLES)) & _only("state"))
+                    | (Q(role__in=sorted(r.value for r in DISTRICT_ROLES)) & _only("district"))
+                    | (Q(role__in=sorted(r.value for r in STATION_ROLES)) & _only("station"))
                     | (
-                        Q(role__in=[r.value for r in NGO_ROLES])
+                        Q(role__in=sorted(r.value for r in NGO_ROLES))
                         & (_only("state") | _only("district"))
                     )
                 ),

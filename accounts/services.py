@@ -32,10 +32,9 @@ def record_event(
     district: District | None = None,
 ) -> AuditEvent:
     """Append one audit event. `action` is a dotted code such as 'groups.nomination.approved'."""
+    district_id: int | None = district.pk if district is not None else None
     if station is not None and district is None:
         district_id = station.district_id
-    else:
-        district_id = district.pk if district is not None else None
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,

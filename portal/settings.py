@@ -133,7 +133,7 @@ def _database_config(url: str) -> dict:  # type: ignore[type-arg]
         config.setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
         config["CONN_HEALTH_CHECKS"] = True
         config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
-    return config
+    return dict(config)
 
 
 DATABASE_URL = env.str("DATABASE_URL", default=_SQLITE_DEFAULT)
@@ -151,7 +151,7 @@ def _cache_config(url: str) -> dict:  # type: ignore[type-arg]
     config = _env_value("CACHE_URL", lambda: environ.Env.cache_url_config(url, backend=backend))
     if not config.get("BACKEND"):
         raise ImproperlyConfigured(f"CACHE_URL is malformed: {url!r}")
-    return config
+    return dict(config)
 
 
 CACHES = {"default": _cache_config(env.str("CACHE_URL", default=_FILE_CACHE_DEFAULT))}

@@ -80,7 +80,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='posting',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role__in', ['state_hq']), ('state__isnull', False), ('district__isnull', True), ('station__isnull', True)), models.Q(('role__in', ['district_head', 'cyber_cell']), ('state__isnull', True), ('district__isnull', False), ('station__isnull', True)), models.Q(('role__in', ['shakti_incharge', 'station_officer', 'station_ic']), ('state__isnull', True), ('district__isnull', True), ('station__isnull', False)), models.Q(('role__in', ['ngo_coordinator']), models.Q(models.Q(('state__isnull', False), ('district__isnull', True), ('station__isnull', True)), models.Q(('state__isnull', True), ('district__isnull', False), ('station__isnull', True)), _connector='OR')), _connector='OR'), name='posting_unit_matches_role'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role__in', ['state_hq']), ('state__isnull', False), ('district__isnull', True), ('station__isnull', True)), models.Q(('role__in', ['cyber_cell', 'district_head']), ('state__isnull', True), ('district__isnull', False), ('station__isnull', True)), models.Q(('role__in', ['shakti_incharge', 'station_ic', 'station_officer']), ('state__isnull', True), ('district__isnull', True), ('station__isnull', False)), models.Q(('role__in', ['ngo_coordinator']), models.Q(models.Q(('state__isnull', False), ('district__isnull', True), ('station__isnull', True)), models.Q(('state__isnull', True), ('district__isnull', False), ('station__isnull', True)), _connector='OR')), _connector='OR'), name='posting_unit_matches_role'),
         ),
         migrations.AddConstraint(
             model_name='posting',
