@@ -1,1 +1,247 @@
-"""WhatsApp broadcasts: tables arrive with this app's issue."""
+"""The WhatsApp engine's tables: templates, broadcasts, the delivery outbox, webhook events.
+
+Every outgoing WhatsApp message, whether one of a 50,000-recipient broadcast or a single group
+invite, is one `Delivery` row. Workers claim rows, send them through the provider and record
+the outcome; status webhooks move them forward, never backward.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from people.models import Citizen, Tag
+from stations.models import District, Station
+
+
+class MessageTemplate(models.Model):
+    """A WhatsApp message template as Meta knows it (synced) or as the sandbox defines it."""
+
+    class Category(models.TextChoices):
+        MARKETING = "MARKETING", _("Marketing (awareness)")
+        UTILITY = "UTILITY", _("Utility")
+        AUTHENTICATION = "AUTHENTICATION", _("Authentication")
+
+    class Status(models.TextChoices):
+        APPROVED = "APPROVED", _("Approved")
+        PENDING = "PENDING", _("Pending review")
+        REJECTED = "REJECTED", _("Rejected")
+        PAUSED = "PAUSED", _("Paused")
+        DISABLED = "DISABLED", _("Disabled")
+
+    name = models.CharField(_("name"), max_length=512)
+    language = models.CharField(_("language code"), max_length=16)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    body = models.TextField(_("body"), help_text=_("Text with parameters {{1}}, {{2}}, ..."))
+    parameter_count = models.PositiveSmallIntegerField(_("number of parameters"), default=0)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    provider_id = models.CharField(_("provider id"), max_length=64, blank=True)
+    synced_at = models.DateTimeField(_("synced at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["name", "language"]
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
+        constraints = [
+            models.UniqueConstraint(fields=["name", "language"], name="template_name_language")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} [{self.language}]"
+
+    def render(self, parameters: list[str]) -> str:
+        """The body with {{n}} replaced by the parameters (what the citizen will read)."""
+        text = self.body
+        for index, value in enumerate(parameters, start=1):
+            text = text.replace("{{" + str(index) + "}}", value)
+        return text
+
+
+class Broadcast(models.Model):
+    """One awareness message sent to an audience of citizens."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")  # being composed; audience may change
+        AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")  # maker-checker
+        SCHEDULED = "scheduled", _("Scheduled")  # approved; waits for its time
+        PREPARING = "preparing", _("Preparing recipients")  # fan-out into deliveries running
+        SENDING = "sending", _("Sending")  # deliveries being claimed and sent
+        PAUSED = "paused", _("Paused")  # nothing is claimed until resumed
+        COMPLETED = "completed", _("Completed")  # every delivery reached a final state
+        CANCELLED = "cancelled", _("Cancelled")  # remaining deliveries skipped
+        STOPPED = "stopped", _("Stopped by an error")  # provider said stop-and-alert
+
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="broadcasts")
+    title = models.CharField(_("title"), max_length=200)
+    template = models.ForeignKey(MessageTemplate, on_delete=models.PROTECT, related_name="+")
+    parameters = models.JSONField(_("template parameters"), default=list, blank=True)
+    topic = models.CharField(_("topic"), max_length=40, blank=True)
+    audience_stations = models.ManyToManyField(Station, blank=True, related_name="+")
+    audience_tags = models.ManyToManyField(Tag, blank=True, related_name="+")
+    audience_languages = models.JSONField(_("languages"), default=list, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    status_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    scheduled_for = models.DateTimeField(_("send at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    recipient_count = models.PositiveIntegerField(_("recipients"), default=0)
+    suppressed_count = models.PositiveIntegerField(_("suppressed"), default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("broadcast")
+        verbose_name_plural = _("broadcasts")
+        constraints = [
+            models.CheckConstraint(
+                name="broadcast_checker_is_not_maker",
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=models.F("created_by")),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DeliveryStatus(models.TextChoices):
+    """A delivery's life; statuses only move up the RANK order (webhooks are unordered)."""
+
+    PENDING = "pending", _("Pending")  # waiting to be claimed (maybe deferred: not_before)
+    SENDING = "sending", _("Sending")  # claimed by a worker, request under way
+    UNKNOWN = "unknown", _("Unknown")  # worker died mid-send: reconciled by webhook, not resent
+    SENT = "sent", _("Sent")  # accepted by WhatsApp
+    DELIVERED = "delivered", _("Delivered")  # reached the phone
+    READ = "read", _("Read")  # opened
+    FAILED = "failed", _("Failed")  # final: error code recorded
+    SKIPPED = "skipped", _("Skipped")  # final: opted out / erased / cancelled before sending
+
+
+# Higher rank wins. FAILED and SKIPPED are final: nothing moves a delivery out of them, and
+# FAILED may overtake SENT (a later 'failed' webhook) but not DELIVERED or READ.
+STATUS_RANK = {
+    DeliveryStatus.PENDING: 0,
+    DeliveryStatus.SENDING: 1,
+    DeliveryStatus.UNKNOWN: 1,
+    DeliveryStatus.SENT: 2,
+    DeliveryStatus.FAILED: 3,
+    DeliveryStatus.DELIVERED: 4,
+    DeliveryStatus.READ: 5,
+    DeliveryStatus.SKIPPED: 6,
+}
+FINAL_STATUSES = frozenset(
+    {DeliveryStatus.READ, DeliveryStatus.FAILED, DeliveryStatus.SKIPPED, DeliveryStatus.DELIVERED}
+)
+
+
+class Delivery(models.Model):
+    """One WhatsApp message to one citizen: the outbox row."""
+
+    broadcast = models.ForeignKey(
+        Broadcast, on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries"
+    )
+    citizen = models.ForeignKey(Citizen, on_delete=models.PROTECT, related_name="deliveries")
+    purpose = models.CharField(_("purpose"), max_length=40, default="broadcast")
+    station = models.ForeignKey(
+        Station, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    template = models.ForeignKey(
+        MessageTemplate, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    parameters = models.JSONField(default=list, blank=True)
+    text = models.TextField(blank=True, help_text=_("Free text, only inside the 24-hour window."))
+    status = models.CharField(
+        max_length=12, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    not_before = models.DateTimeField(default=timezone.now)
+    defer_reason = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    wamid = models.CharField(max_length=128, null=True, blank=True, unique=True)
+    error_code = models.IntegerField(null=True, blank=True)
+    error_title = models.CharField(max_length=300, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["broadcast", "citizen"],
+                condition=Q(broadcast__isnull=False),
+                name="delivery_once_per_broadcast_citizen",
+            ),
+            models.CheckConstraint(
+                name="delivery_has_content",
+                condition=Q(broadcast__isnull=False) | Q(template__isnull=False) | ~Q(text=""),
+            ),
+        ]
+        indexes = [
+            # The claim query: ready rows of one broadcast (or of the single-message stream).
+            models.Index(
+                fields=["broadcast", "not_before"],
+                condition=Q(status="pending"),
+                name="delivery_ready_idx",
+            ),
+            models.Index(
+                fields=["claimed_at"],
+                condition=Q(status__in=["sending", "unknown"]),
+                name="delivery_in_doubt_idx",
+            ),
+            models.Index(fields=["broadcast", "status"], name="delivery_broadcast_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"delivery {self.pk} ({self.status})"
+
+
+class WebhookEvent(models.Model):
+    """A webhook POST exactly as received (signature verified), processed by a task."""
+
+    received_at = models.DateTimeField(auto_now_add=True)
+    body_sha256 = models.CharField(max_length=64, unique=True)
+    payload = models.JSONField()
+    processed_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("webhook event")
+        verbose_name_plural = _("webhook events")
+
+    def __str__(self) -> str:
+        return f"webhook {self.pk} @ {self.received_at:%Y-%m-%d %H:%M:%S}"
+
+
+class SandboxMessage(models.Model):
+    """What the sandbox provider 'sent': shown on the sandbox phone page in embedded mode."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    to = models.CharField(max_length=16, db_index=True)
+    wamid = models.CharField(max_length=128, unique=True)
+    template_name = models.CharField(max_length=512, blank=True)
+    language = models.CharField(max_length=16, blank=True)
+    body = models.TextField()
+    callback_data = models.CharField(max_length=512, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("sandbox message")
+        verbose_name_plural = _("sandbox messages")
+
+    def __str__(self) -> str:
+        return f"to {self.to}: {self.body[:40]}"

@@ -5,22 +5,23 @@ from drf_spectacular.views import SpectacularAPIView
 
 from accounts.api import MeApi
 from portal import views
-from stations.api import StationDetailApi, StationListApi
 
 admin.site.site_header = "Thana Connect"
 admin.site.site_title = "Thana Connect"
 
-api_v1 = [
-    path("me/", MeApi.as_view(), name="me"),
-    path("stations/", StationListApi.as_view(), name="station-list"),
-    path("stations/<int:pk>/", StationDetailApi.as_view(), name="station-detail"),
-]
+# Each app contributes its pages (`<app>/urls.py`, namespaced) and its API (`<app>/api_urls.py`,
+# under /api/v1/ in the one "api" namespace).
+DOMAIN_APPS = ["stations", "people", "groups", "broadcasts", "complaints", "outreach", "reports"]
+
+api_v1 = [path("me/", MeApi.as_view(), name="me")]
+for app in DOMAIN_APPS:
+    api_v1.append(path("", include(f"{app}.api_urls")))
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("", include("accounts.urls")),
-    path("", include("stations.urls")),
+    *[path("", include(f"{app}.urls")) for app in DOMAIN_APPS],
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("admin/", admin.site.urls),

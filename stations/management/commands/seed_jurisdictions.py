@@ -1,4 +1,4 @@
-"""``manage.py seed_demo``: load the demo jurisdictions and one login per role.
+"""``manage.py seed_jurisdictions``: demo jurisdictions and one login per role (via seed_demo).
 
 Loads ``stations.demo_data`` (four states, six districts/commissionerates, their police stations)
 and the demo users with their postings, all inside one transaction.

@@ -1,0 +1,90 @@
+"""The one small interface every WhatsApp provider implements."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+class ErrorClass(enum.StrEnum):
+    """What the sender does about an error (../shared/whatsapp/README.md)."""
+
+    THROTTLE = "throttle"  # slow the whole sender down, retry later
+    PAIR_LIMIT = "pair_limit"  # same recipient too fast: retry that one after 1, 4, 16, 64 s
+    TRANSIENT = "transient"  # retry with backoff and jitter, bounded
+    STOP = "stop"  # stop the broadcast and tell an officer
+    NEVER_RETRY = "never_retry"  # mark failed with the reason
+    OPTED_OUT = "opted_out"  # 131050: never retry, and suppress the citizen from now on
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """One message to send: a template with parameters, or free text (24-hour window only)."""
+
+    to: str  # E.164
+    callback_data: str  # our delivery id, echoed back in status webhooks
+    template_name: str = ""
+    language: str = ""
+    parameters: list[str] = field(default_factory=list)
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class SendResult:
+    wamid: str
+
+
+class ProviderError(Exception):
+    """A send that did not succeed; `error_class` says what to do about it."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: int | None,
+        error_class: ErrorClass,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.error_class = error_class
+        self.retry_after = retry_after
+
+    @property
+    def permanent(self) -> bool:
+        return self.error_class in {ErrorClass.NEVER_RETRY, ErrorClass.OPTED_OUT, ErrorClass.STOP}
+
+
+class Provider(Protocol):
+    name: str
+    sender_id: str  # the phone number id whose throughput the rate limiter guards
+
+    def send(self, message: OutgoingMessage) -> SendResult: ...
+
+
+THROTTLE_CODES = frozenset({130429, 4, 80007})
+PAIR_LIMIT_CODES = frozenset({131056})
+TRANSIENT_CODES = frozenset({1, 2, 131000, 131016, 131057, 131052, 131053})
+STOP_CODES = frozenset({131048, 132015, 132016, 190, 133010, 131031, 368})
+NEVER_RETRY_CODES = frozenset({131026, 131047, 131049, 132000, 132001})
+OPTED_OUT_CODE = 131050
+
+
+def classify(code: int | None, *, http_status: int | None = None) -> ErrorClass:
+    """The error class of a Cloud API error code (HTTP status only when there is no code)."""
+    if code in THROTTLE_CODES:
+        return ErrorClass.THROTTLE
+    if code in PAIR_LIMIT_CODES:
+        return ErrorClass.PAIR_LIMIT
+    if code in TRANSIENT_CODES:
+        return ErrorClass.TRANSIENT
+    if code in STOP_CODES:
+        return ErrorClass.STOP
+    if code == OPTED_OUT_CODE:
+        return ErrorClass.OPTED_OUT
+    if code in NEVER_RETRY_CODES:
+        return ErrorClass.NEVER_RETRY
+    if code is None and http_status is not None and (http_status >= 500 or http_status == 429):
+        return ErrorClass.TRANSIENT if http_status >= 500 else ErrorClass.THROTTLE
+    return ErrorClass.NEVER_RETRY

@@ -1,0 +1,37 @@
+"""The embedded provider: stores messages for the sandbox phone page and fakes their statuses."""
+
+from __future__ import annotations
+
+import uuid
+
+from broadcasts.models import MessageTemplate, SandboxMessage
+from broadcasts.providers.base import ErrorClass, OutgoingMessage, ProviderError, SendResult
+
+
+class SandboxProvider:
+    name = "sandbox"
+    sender_id = "sandbox"
+
+    def send(self, message: OutgoingMessage) -> SendResult:
+        body = message.text
+        if message.template_name:
+            template = MessageTemplate.objects.filter(
+                name=message.template_name, language=message.language
+            ).first()
+            if template is None or template.status != MessageTemplate.Status.APPROVED:
+                raise ProviderError(
+                    "Template name does not exist in the translation",
+                    code=132001,
+                    error_class=ErrorClass.NEVER_RETRY,
+                )
+            body = template.render(message.parameters)
+        wamid = "wamid.SANDBOX" + uuid.uuid4().hex.upper()
+        SandboxMessage.objects.create(
+            to=message.to,
+            wamid=wamid,
+            template_name=message.template_name,
+            language=message.language,
+            body=body,
+            callback_data=message.callback_data,
+        )
+        return SendResult(wamid=wamid)

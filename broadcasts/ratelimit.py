@@ -1,0 +1,143 @@
+"""A send-rate limiter shared by every worker, and leases that keep one sender per slot.
+
+The limiter is GCRA (a token bucket kept as one 'theoretical arrival time' per WhatsApp phone
+number id) in Redis, updated by a Lua script so that all workers on all machines share it. Each
+`acquire()` reserves the next slot and sleeps until it comes; a throttling error pushes the
+slot time forward for everyone (`penalise`). Without Redis (the embedded setup: one worker) the
+same algorithm runs in-process.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from typing import Any, Protocol
+
+from django.conf import settings
+from django.core.cache import cache
+
+_GCRA = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local interval = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+if tat < now then tat = now end
+local new_tat = tat + interval
+redis.call('SET', KEYS[1], new_tat, 'PX', math.ceil(math.max(2000, new_tat - now + 2000)))
+local wait = new_tat - burst - now
+if wait < 0 then wait = 0 end
+return wait
+"""
+
+_PENALISE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local until_ms = now + tonumber(ARGV[1])
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+if tat < until_ms then
+  redis.call('SET', KEYS[1], until_ms, 'PX', tonumber(ARGV[1]) + 2000)
+end
+return 1
+"""
+
+
+class RateLimiter(Protocol):
+    def acquire(self) -> float: ...
+
+    def penalise(self, seconds: float) -> None: ...
+
+
+def messages_per_second() -> float:
+    """The configured throughput, less a safety margin so bursts never cross the limit."""
+    rate = float(settings.WHATSAPP_MESSAGES_PER_SECOND)
+    margin = float(getattr(settings, "WHATSAPP_RATE_SAFETY", 0.96))
+    return max(0.1, rate * margin)
+
+
+def redis_client() -> Any | None:
+    """The raw redis-py client behind Django's Redis cache, or None for other caches."""
+    backend = getattr(cache, "_cache", None)
+    if backend is None or not hasattr(backend, "get_client"):
+        return None
+    return backend.get_client(None, write=True)
+
+
+class RedisRateLimiter:
+    def __init__(self, client: Any, key: str, rate: float) -> None:
+        self.client, self.key = client, key
+        self.interval_ms = 1000.0 / rate
+        self._gcra = client.register_script(_GCRA)
+        self._penalise = client.register_script(_PENALISE)
+
+    def acquire(self) -> float:
+        """Wait for this worker's next slot; returns the seconds waited."""
+        wait_ms = float(self._gcra(keys=[self.key], args=[self.interval_ms, 0]))
+        if wait_ms > 0:
+            time.sleep(wait_ms / 1000.0)
+        return wait_ms / 1000.0
+
+    def penalise(self, seconds: float) -> None:
+        """Hold every sender of this number back for `seconds` (WhatsApp said 'too fast')."""
+        self._penalise(keys=[self.key], args=[int(seconds * 1000)])
+
+
+class LocalRateLimiter:
+    """The same GCRA in one process (embedded mode runs a single worker)."""
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate
+        self.tat = time.monotonic()
+        self.lock = threading.Lock()
+
+    def acquire(self) -> float:
+        with self.lock:
+            now = time.monotonic()
+            self.tat = max(self.tat, now) + self.interval
+            wait = self.tat - self.interval - now
+        if wait > 0:
+            time.sleep(wait)
+        return max(0.0, wait)
+
+    def penalise(self, seconds: float) -> None:
+        with self.lock:
+            self.tat = max(self.tat, time.monotonic() + seconds)
+
+
+_local: dict[str, LocalRateLimiter] = {}
+
+
+def limiter_for(sender_id: str) -> RateLimiter:
+    """The limiter guarding one WhatsApp phone number id."""
+    rate = messages_per_second()
+    client = redis_client()
+    if client is not None:
+        return RedisRateLimiter(client, f"thana:ratelimit:{sender_id}", rate)
+    key = f"{sender_id}:{rate}"
+    if key not in _local:
+        _local[key] = LocalRateLimiter(rate)
+    return _local[key]
+
+
+class Lease:
+    """A named lock with a time-to-live, renewed while its holder works (one sender per slot)."""
+
+    def __init__(self, name: str, ttl: float) -> None:
+        self.key = f"thana:lease:{name}"
+        self.ttl = ttl
+        self.token = uuid.uuid4().hex
+
+    def acquire(self) -> bool:
+        return bool(cache.add(self.key, self.token, timeout=self.ttl))
+
+    def renew(self) -> None:
+        if cache.get(self.key) == self.token:
+            cache.touch(self.key, timeout=self.ttl)
+
+    def release(self) -> None:
+        if cache.get(self.key) == self.token:
+            cache.delete(self.key)
+
+    def is_held(self) -> bool:
+        return cache.get(self.key) is not None
