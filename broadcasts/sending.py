@@ -167,7 +167,7 @@ def send_claimed(
             )
         return Outcome(item.id, DeliveryStatus.SENT, wamid=result.wamid)
 
-    workers = max(1, int(_setting("WHATSAPP_SEND_CONCURRENCY", 16)))
+    workers = max(1, int(getattr(provider, "max_in_flight", 1)))
     if workers == 1 or len(to_send) == 1:
         return skipped + [one(item) for item in to_send]
     with ThreadPoolExecutor(max_workers=min(workers, len(to_send))) as pool:
@@ -189,6 +189,15 @@ def outcome_of_error(item: Claimed, error: ProviderError) -> Outcome:
         base = _setting("WHATSAPP_RETRY_BASE_SECONDS", 2.0)
         delay = min(300.0, base * 2 ** max(0, item.attempts - 1))
         retry_at = now + timedelta(seconds=delay * random.uniform(0.5, 1.5))
+    if error.error_class is ErrorClass.AMBIGUOUS:
+        # Maybe sent: leave it to the status webhook (biz_opaque_callback_data) to say.
+        return Outcome(
+            item.id,
+            DeliveryStatus.UNKNOWN,
+            error_code=error.code,
+            error_title=title,
+            error_class=error.error_class,
+        )
     # Throttling is the sender's fault, not the message's: it does not use up attempts.
     out_of_attempts = item.attempts >= max_attempts and error.error_class is not ErrorClass.THROTTLE
     if retry_at is not None and not out_of_attempts:
@@ -295,6 +304,7 @@ def run_sender(
     batch_size: int | None = None,
     provider: Provider | None = None,
     heartbeat: ratelimit.Lease | None = None,
+    max_messages: int | None = None,
 ) -> RunReport:
     """Claim-send-record until nothing is ready, the time budget is spent or a stop error."""
     provider = provider or get_provider()
@@ -304,6 +314,10 @@ def run_sender(
     report = RunReport()
     opted_out: list[int] = []
     while time.monotonic() < deadline:
+        if max_messages is not None:
+            size = min(size, max_messages - report.claimed)
+            if size <= 0:
+                break
         ids = claim_batch(broadcast_id=broadcast_id, limit=size)
         if not ids:
             break

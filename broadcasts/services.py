@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
@@ -18,7 +18,7 @@ from broadcasts.models import (
     DeliveryStatus,
     MessageTemplate,
 )
-from people.models import Citizen
+from people.models import Citizen, OptOutSource
 from stations.models import Station
 
 logger = logging.getLogger(__name__)
@@ -170,5 +170,13 @@ def suppress_opted_out_deliveries(*, citizen_ids: list[int]) -> int:
     ).update(status=DeliveryStatus.SKIPPED, error_title="opted_out")
 
 
-def vendor_is_postgresql() -> bool:
-    return connection.vendor == "postgresql"
+def opt_out_from_failed_deliveries(*, delivery_ids: list[int]) -> int:
+    """Error 131050 at send time: the citizen stopped marketing messages -> the same opt-out."""
+    from people.services import opt_out_citizen
+
+    citizens = Citizen.objects.filter(deliveries__id__in=delivery_ids).distinct()
+    count = 0
+    for citizen in citizens:
+        count += opt_out_citizen(citizen=citizen, source=OptOutSource.ERROR_131050)
+    suppress_opted_out_deliveries(citizen_ids=[c.pk for c in citizens])
+    return count

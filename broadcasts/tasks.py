@@ -1,13 +1,37 @@
-"""Celery tasks of the WhatsApp engine: thin, idempotent, taking ids."""
+"""Celery tasks of the WhatsApp engine: thin, idempotent, taking ids.
+
+- `dispatch` (beat, every few seconds): starts due broadcasts and makes sure each sending
+  broadcast has its sender slots filled; safe to run any number of times.
+- `send_broadcast(id, slot)`: one sender; a lease per (broadcast, slot) keeps it unique.
+- `reap` (beat): in-doubt rows become `unknown`; unconfirmed `unknown` rows are requeued.
+- `process_webhook_event(id)`: applies one stored webhook.
+"""
 
 from __future__ import annotations
 
-from celery import shared_task
+import logging
+import time
+from datetime import timedelta
 
-from broadcasts import sending
+from celery import shared_task
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from broadcasts import audience, lifecycle, sending, services, webhooks
+from broadcasts.models import Broadcast, Delivery, DeliveryStatus
 from broadcasts.ratelimit import Lease
 
+logger = logging.getLogger(__name__)
+
 SINGLE_STREAM_LEASE_TTL = 60.0
+SENDER_LEASE_TTL = 60.0
+SENDER_TIME_BUDGET = 50.0
+DEFER_FOR = timedelta(minutes=10)
+
+
+def _lease(broadcast_id: int, slot: int) -> Lease:
+    return Lease(f"broadcast:{broadcast_id}:slot:{slot}", ttl=SENDER_LEASE_TTL)
 
 
 @shared_task(name="broadcasts.send_single_messages", ignore_result=True)
@@ -21,3 +45,108 @@ def send_single_messages() -> int:
     finally:
         lease.release()
     return report.sent
+
+
+@shared_task(name="broadcasts.dispatch", ignore_result=True)
+def dispatch() -> dict[str, int]:
+    """Start due broadcasts and fill every sending broadcast's sender slots."""
+    quiet = lifecycle.in_quiet_hours()
+    started = [] if quiet else lifecycle.start_due_broadcasts()
+    kicked = 0
+    for broadcast_id in Broadcast.objects.filter(status=Broadcast.Status.SENDING).values_list(
+        "id", flat=True
+    ):
+        if quiet:
+            _defer_ready(broadcast_id, reason="quiet_hours")
+            continue
+        for slot in range(settings.BROADCAST_SENDERS_PER_BROADCAST):
+            if not _lease(broadcast_id, slot).is_held():
+                send_broadcast.delay(broadcast_id, slot)
+                kicked += 1
+    if Delivery.objects.filter(
+        broadcast__isnull=True, status=DeliveryStatus.PENDING, not_before__lte=timezone.now()
+    ).exists():
+        send_single_messages.delay()
+    return {"started": len(started), "senders": kicked}
+
+
+@shared_task(name="broadcasts.send_broadcast", ignore_result=True)
+def send_broadcast(broadcast_id: int, slot: int = 0) -> int:
+    """One sender slot of one broadcast: claim-send-record until done or out of time."""
+    lease = _lease(broadcast_id, slot)
+    if not lease.acquire():
+        return 0
+    sent = 0
+    try:
+        deadline = time.monotonic() + SENDER_TIME_BUDGET
+        while time.monotonic() < deadline and not lifecycle.in_quiet_hours():
+            allowance = _tier_allowance()
+            if allowance is not None and allowance <= 0:
+                _defer_ready(broadcast_id, reason="messaging_limit")
+                break
+            report = sending.run_sender(
+                broadcast_id=broadcast_id,
+                time_budget=min(10.0, deadline - time.monotonic()),
+                heartbeat=lease,
+                max_messages=allowance,
+            )
+            sent += report.sent
+            _after_run(broadcast_id, report)
+            if report.stop is not None or report.claimed == 0:
+                break
+        lifecycle.complete_if_done(broadcast_id=broadcast_id)
+    finally:
+        lease.release()
+    return sent
+
+
+def _tier_allowance() -> int | None:
+    """How many more unique recipients the messaging-limit tier allows today (None: unlimited)."""
+    limit = settings.WHATSAPP_MESSAGING_LIMIT
+    if not limit:
+        return None
+    return max(0, limit - audience.recipients_in_last_day())
+
+
+def _defer_ready(broadcast_id: int, *, reason: str) -> int:
+    """Hold ready deliveries back with a reason the dashboard shows."""
+    return Delivery.objects.filter(
+        Q(defer_reason="") | ~Q(defer_reason=reason),
+        broadcast_id=broadcast_id,
+        status=DeliveryStatus.PENDING,
+        not_before__lte=timezone.now(),
+    ).update(defer_reason=reason, not_before=timezone.now() + DEFER_FOR)
+
+
+def _after_run(broadcast_id: int, report: sending.RunReport) -> None:
+    """Act on what the provider said: opt-outs (131050) and stop-and-alert errors."""
+    if report.opted_out_ids:
+        services.opt_out_from_failed_deliveries(delivery_ids=list(report.opted_out_ids))
+    if report.stop is not None:
+        lifecycle.stop_broadcast(
+            broadcast_id=broadcast_id, code=report.stop.code, reason=str(report.stop)
+        )
+
+
+@shared_task(name="broadcasts.reap", ignore_result=True)
+def reap() -> dict[str, int]:
+    """Resolve rows whose worker died: sending -> unknown -> (no webhook after grace) pending."""
+    now = timezone.now()
+    unknown = services.mark_stale_claims_unknown(
+        older_than=now - timedelta(seconds=settings.WHATSAPP_CLAIM_LEASE_SECONDS)
+    )
+    requeued = services.requeue_unconfirmed_unknown(
+        older_than=now - timedelta(seconds=settings.WHATSAPP_UNKNOWN_GRACE_SECONDS)
+    )
+    completed = 0
+    for broadcast_id in Broadcast.objects.filter(status=Broadcast.Status.SENDING).values_list(
+        "id", flat=True
+    ):
+        completed += lifecycle.complete_if_done(broadcast_id=broadcast_id)
+    return {"unknown": unknown, "requeued": requeued, "completed": completed}
+
+
+@shared_task(name="broadcasts.process_webhook_event", ignore_result=True)
+def process_webhook_event(event_id: int) -> None:
+    """Apply one stored webhook (statuses, opt-outs, inbound messages); idempotent."""
+    webhooks.process_event(event_id=event_id)

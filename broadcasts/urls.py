@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from broadcasts import webhook_views
 
 app_name = "broadcasts"
-urlpatterns: list = []
+urlpatterns = [
+    path("webhooks/whatsapp", webhook_views.whatsapp_webhook, name="whatsapp_webhook"),
+]

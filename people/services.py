@@ -82,3 +82,19 @@ def opt_out_citizen(
             district=citizen.district,
         )
     return bool(updated)
+
+
+@transaction.atomic
+def resume_citizen(
+    *, citizen: Citizen, sources: list[OptOutSource], by: User | None = None
+) -> bool:
+    """Lift an opt-out that came from one of `sources` (e.g. the citizen sent START again)."""
+    updated = Citizen.objects.filter(
+        pk=citizen.pk, opted_out_at__isnull=False, opt_out_source__in=[str(s) for s in sources]
+    ).update(opted_out_at=None, opt_out_source="", updated_at=timezone.now())
+    citizen.refresh_from_db(fields=["opted_out_at", "opt_out_source"])
+    if updated:
+        record_event(
+            actor=by, action="people.citizen.resumed", target=citizen, district=citizen.district
+        )
+    return bool(updated)

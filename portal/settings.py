@@ -8,6 +8,7 @@ message that names the variable.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -176,6 +177,10 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = False
+CELERY_BEAT_SCHEDULE = {
+    "broadcasts-dispatch": {"task": "broadcasts.dispatch", "schedule": 5.0},
+    "broadcasts-reap": {"task": "broadcasts.reap", "schedule": 30.0},
+}
 
 # --- WhatsApp -------------------------------------------------------------------------------
 WHATSAPP_PROVIDER = env.str("WHATSAPP_PROVIDER", default="sandbox")
@@ -192,6 +197,8 @@ WHATSAPP_VERIFY_TOKEN = env.str("WHATSAPP_VERIFY_TOKEN", default="")
 WHATSAPP_MESSAGES_PER_SECOND = _env_value(
     "WHATSAPP_MESSAGES_PER_SECOND", lambda: env.int("WHATSAPP_MESSAGES_PER_SECOND", default=80)
 )
+if WHATSAPP_MESSAGES_PER_SECOND < 1:
+    raise ImproperlyConfigured("WHATSAPP_MESSAGES_PER_SECOND is malformed: must be at least 1.")
 if WHATSAPP_PROVIDER == "cloud":
     _missing = [
         name
@@ -202,6 +209,49 @@ if WHATSAPP_PROVIDER == "cloud":
         raise ImproperlyConfigured(
             "WHATSAPP_PROVIDER=cloud needs " + ", ".join(_missing) + " to be set."
         )
+WHATSAPP_BUSINESS_ACCOUNT_ID = env.str("WHATSAPP_BUSINESS_ACCOUNT_ID", default="")
+
+
+def _env_int(name: str, default: int, minimum: int = 0) -> int:
+    """An integer setting that refuses garbage and values below `minimum`."""
+    value = int(_env_value(name, lambda: env.int(name, default=default)))
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name} is malformed: must be at least {minimum}.")
+    return value
+
+
+WHATSAPP_SEND_CONCURRENCY = _env_int("WHATSAPP_SEND_CONCURRENCY", 16, minimum=1)
+WHATSAPP_BATCH_SIZE = _env_int("WHATSAPP_BATCH_SIZE", 200, minimum=1)
+WHATSAPP_MAX_ATTEMPTS = _env_int("WHATSAPP_MAX_ATTEMPTS", 6, minimum=1)
+WHATSAPP_RETRY_BASE_SECONDS = 2.0
+WHATSAPP_RATE_SAFETY = 0.96  # aim just under the limit so scheduling jitter never crosses it
+# Unique recipients per moving 24 h that the business portfolio's tier allows (250, 2000,
+# 10000, 100000; 0 = unlimited). The rest of a broadcast is deferred with a visible reason.
+WHATSAPP_MESSAGING_LIMIT = _env_int("WHATSAPP_MESSAGING_LIMIT", 100000)
+WHATSAPP_CLAIM_LEASE_SECONDS = _env_int("WHATSAPP_CLAIM_LEASE_SECONDS", 120, minimum=5)
+WHATSAPP_UNKNOWN_GRACE_SECONDS = _env_int("WHATSAPP_UNKNOWN_GRACE_SECONDS", 600, minimum=1)
+BROADCAST_APPROVAL_THRESHOLD = _env_int("BROADCAST_APPROVAL_THRESHOLD", 1000)
+BROADCAST_SENDERS_PER_BROADCAST = _env_int("BROADCAST_SENDERS_PER_BROADCAST", 2, minimum=1)
+BROADCAST_QUIET_HOURS = env.str("BROADCAST_QUIET_HOURS", default="21:00-08:00")
+if BROADCAST_QUIET_HOURS and not re.fullmatch(
+    r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", BROADCAST_QUIET_HOURS
+):
+    raise ImproperlyConfigured(
+        f"BROADCAST_QUIET_HOURS is malformed: {BROADCAST_QUIET_HOURS!r}; use HH:MM-HH:MM or empty."
+    )
+WHATSAPP_STOP_KEYWORDS = [
+    "stop",
+    "unsubscribe",
+    "band",
+    "बंद",
+    "रोकें",
+    "रोको",
+    "बंद करो",
+    "বন্ধ",
+    "বন্ধ করুন",
+    "থামান",
+]
+
 if urlparse(WHATSAPP_API_BASE_URL).scheme not in {"http", "https"}:
     raise ImproperlyConfigured(
         f"WHATSAPP_API_BASE_URL is malformed: {WHATSAPP_API_BASE_URL!r} is not an http(s) URL."
@@ -297,3 +347,25 @@ LOGGING = {
 
 # --- Portal ---------------------------------------------------------------------------------
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="thana-demo-2026")
+
+# --- Field work and partners (stations hotspots/audits, complaints anti-Romeo, outreach) ------
+# Uploaded photos and closure evidence are personal data (girl students at a drive, a station's
+# premises): they live outside MEDIA_ROOT and are served only through access-checked views.
+PRIVATE_MEDIA_ROOT = Path(
+    _env_value("PRIVATE_MEDIA_ROOT", lambda: env.str("PRIVATE_MEDIA_ROOT", default=""))
+    or VAR_DIR / "private-media"
+)
+UPLOAD_MAX_BYTES = _env_value(
+    "UPLOAD_MAX_BYTES", lambda: env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+)
+DRIVE_MAX_PHOTOS = _env_value("DRIVE_MAX_PHOTOS", lambda: env.int("DRIVE_MAX_PHOTOS", default=4))
+HOTSPOT_PATROL_DUE_DAYS = _env_value(
+    "HOTSPOT_PATROL_DUE_DAYS", lambda: env.int("HOTSPOT_PATROL_DUE_DAYS", default=7)
+)
+AUDIT_DEFICIT_DUE_DAYS = _env_value(
+    "AUDIT_DEFICIT_DUE_DAYS", lambda: env.int("AUDIT_DEFICIT_DUE_DAYS", default=15)
+)
+if UPLOAD_MAX_BYTES <= 0 or DRIVE_MAX_PHOTOS < 0 or HOTSPOT_PATROL_DUE_DAYS <= 0:
+    raise ImproperlyConfigured(
+        "UPLOAD_MAX_BYTES and HOTSPOT_PATROL_DUE_DAYS must be positive; DRIVE_MAX_PHOTOS >= 0."
+    )

@@ -16,6 +16,7 @@ class ErrorClass(enum.StrEnum):
     STOP = "stop"  # stop the broadcast and tell an officer
     NEVER_RETRY = "never_retry"  # mark failed with the reason
     OPTED_OUT = "opted_out"  # 131050: never retry, and suppress the citizen from now on
+    AMBIGUOUS = "ambiguous"  # the request left but no answer came: maybe sent -> `unknown`
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class ProviderError(Exception):
 class Provider(Protocol):
     name: str
     sender_id: str  # the phone number id whose throughput the rate limiter guards
+    max_in_flight: int  # how many sends may run at once (1 = inline, e.g. DB-backed sandbox)
 
     def send(self, message: OutgoingMessage) -> SendResult: ...
 

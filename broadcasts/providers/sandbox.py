@@ -11,6 +11,7 @@ from broadcasts.providers.base import ErrorClass, OutgoingMessage, ProviderError
 class SandboxProvider:
     name = "sandbox"
     sender_id = "sandbox"
+    max_in_flight = 1  # it writes to the database: keep it on the sender's own connection
 
     def send(self, message: OutgoingMessage) -> SendResult:
         body = message.text
