@@ -1,8 +1,16 @@
 from django.urls import path
 
-from broadcasts import webhook_views
+from broadcasts import views, webhook_views
 
 app_name = "broadcasts"
 urlpatterns = [
     path("webhooks/whatsapp", webhook_views.whatsapp_webhook, name="whatsapp_webhook"),
+    path("broadcasts/", views.broadcast_list, name="list"),
+    path("broadcasts/new/", views.broadcast_create, name="create"),
+    path("broadcasts/<int:pk>/", views.broadcast_detail, name="detail"),
+    path("broadcasts/<int:pk>/progress/", views.broadcast_progress, name="progress"),
+    path("broadcasts/<int:pk>/<slug:action>/", views.broadcast_action, name="action"),
+    path("broadcasts/templates/", views.template_list, name="templates"),
+    path("broadcasts/templates/sync/", views.template_sync, name="template_sync"),
+    path("broadcasts/sandbox-phone/", views.sandbox_phone, name="sandbox_phone"),
 ]

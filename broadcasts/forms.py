@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from broadcasts.models import MessageTemplate
+from people.models import Tag
+from stations.models import District, Station
+
+TOPICS = [
+    ("cyber_fraud", _("Cyber fraud")),
+    ("women_safety", _("Crimes against women")),
+    ("child_safety", _("Crimes against children")),
+    ("traffic", _("Traffic rules")),
+    ("other", _("Other")),
+]
+MAX_PARAMETERS = 6
+
+
+class BroadcastForm(forms.Form):
+    district = forms.ModelChoiceField(queryset=District.objects.none(), label=_("District"))
+    title = forms.CharField(label=_("Title"), max_length=200)
+    topic = forms.ChoiceField(label=_("Topic"), choices=TOPICS)
+    template = forms.ModelChoiceField(
+        queryset=MessageTemplate.objects.none(), label=_("Approved WhatsApp template")
+    )
+    stations = forms.ModelMultipleChoiceField(
+        queryset=Station.objects.none(),
+        required=False,
+        label=_("Only these stations (leave empty for the whole district)"),
+    )
+    tags = forms.ModelMultipleChoiceField(
+        queryset=Tag.objects.all(), required=False, label=_("Only citizens with these tags")
+    )
+    languages = forms.MultipleChoiceField(
+        choices=settings.LANGUAGES,
+        required=False,
+        label=_("Only these languages"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, districts: Any, templates: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = districts
+        self.fields["template"].queryset = templates
+        self.fields["stations"].queryset = Station.objects.filter(district__in=districts)
+        for index in range(1, MAX_PARAMETERS + 1):
+            self.fields[f"parameter_{index}"] = forms.CharField(
+                label=_("Value for {{%(n)d}}") % {"n": index}, required=False, max_length=500
+            )
+        for field in self.fields.values():
+            css = (
+                "form-check-input"
+                if isinstance(field.widget, forms.CheckboxSelectMultiple)
+                else (
+                    "form-select"
+                    if isinstance(field.widget, forms.Select | forms.SelectMultiple)
+                    else "form-control"
+                )
+            )
+            field.widget.attrs.setdefault("class", css)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        template = data.get("template")
+        if template is not None:
+            values = [data.get(f"parameter_{i}", "").strip() for i in range(1, MAX_PARAMETERS + 1)]
+            needed = values[: template.parameter_count]
+            if any(not v for v in needed):
+                raise forms.ValidationError(
+                    _("This template needs %(n)d value(s): fill {{1}} to {{%(n)d}}.")
+                    % {"n": template.parameter_count}
+                )
+            data["parameters"] = needed
+        district, stations = data.get("district"), data.get("stations") or []
+        if district is not None and any(s.district_id != district.pk for s in stations):
+            self.add_error("stations", _("Pick stations of the chosen district only."))
+        return data
+
+
+class SubmitForm(forms.Form):
+    send_at = forms.DateTimeField(
+        label=_("Send at (leave empty to send now)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local", "class": "form-control"}),
+    )
+
+    def clean_send_at(self) -> Any:
+        value = self.cleaned_data.get("send_at")
+        if value is not None and value < timezone.now() - dt.timedelta(minutes=1):
+            raise forms.ValidationError(_("The sending time is in the past."))
+        return value
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
