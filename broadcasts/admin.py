@@ -1,7 +1,14 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from broadcasts.models import Broadcast, Delivery, MessageTemplate, SandboxMessage, WebhookEvent
+from broadcasts.models import (
+    Broadcast,
+    CampaignDay,
+    Delivery,
+    MessageTemplate,
+    SandboxMessage,
+    WebhookEvent,
+)
 
 
 @admin.register(MessageTemplate)
@@ -16,7 +23,7 @@ class BroadcastAdmin(admin.ModelAdmin):
     list_display = ["title", "district", "status", "recipient_count", "scheduled_for", "created_by"]
     list_filter = ["status", "district"]
     search_fields = ["title"]
-    raw_id_fields = ["template", "created_by", "approved_by"]
+    raw_id_fields = ["template", "created_by", "approved_by", "series", "periodic_task"]
     filter_horizontal = ["audience_stations", "audience_tags"]
 
 
@@ -47,3 +54,10 @@ class WebhookEventAdmin(ReadOnlyAdmin):
 class SandboxMessageAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "to", "template_name", "language"]
     search_fields = ["to", "body"]
+
+
+@admin.register(CampaignDay)
+class CampaignDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "district", "topic", "template"]
+    list_filter = ["district", "topic"]
+    raw_id_fields = ["template", "created_by"]

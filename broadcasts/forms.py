@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from broadcasts.models import MessageTemplate
+from broadcasts.models import Broadcast, CampaignDay, MessageTemplate
 from people.models import Tag
 from stations.models import District, Station
 
@@ -42,6 +42,14 @@ class BroadcastForm(forms.Form):
         required=False,
         label=_("Only these languages"),
         widget=forms.CheckboxSelectMultiple,
+    )
+    recurrence = forms.ChoiceField(
+        label=_("Repeat"), choices=Broadcast.Recurrence.choices, required=False
+    )
+    send_time = forms.TimeField(
+        label=_("Daily sending time (for a daily broadcast)"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}),
     )
 
     def __init__(self, *args: Any, districts: Any, templates: Any, **kwargs: Any) -> None:
@@ -77,6 +85,8 @@ class BroadcastForm(forms.Form):
                     % {"n": template.parameter_count}
                 )
             data["parameters"] = needed
+        if data.get("recurrence") and not data.get("send_time"):
+            self.add_error("send_time", _("A daily broadcast needs a sending time."))
         district, stations = data.get("district"), data.get("stations") or []
         if district is not None and any(s.district_id != district.pk for s in stations):
             self.add_error("stations", _("Pick stations of the chosen district only."))
@@ -103,3 +113,40 @@ class ReasonForm(forms.Form):
         max_length=300,
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
+
+
+class CampaignDayForm(forms.ModelForm):
+    """One day of the content calendar."""
+
+    class Meta:
+        model = CampaignDay
+        fields = ["district", "date", "topic", "template", "note"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+
+    parameter_1 = forms.CharField(label=_("Value for {{1}}"), required=False, max_length=500)
+    parameter_2 = forms.CharField(label=_("Value for {{2}}"), required=False, max_length=500)
+
+    def __init__(self, *args: Any, districts: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = districts
+        self.fields["template"].queryset = MessageTemplate.objects.filter(
+            status=MessageTemplate.Status.APPROVED
+        )
+        self.fields["topic"] = forms.ChoiceField(label=_("Topic"), choices=TOPICS)
+        for field in self.fields.values():
+            is_select = isinstance(field.widget, forms.Select)
+            field.widget.attrs.setdefault("class", "form-select" if is_select else "form-control")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        template = data.get("template")
+        values = [data.get("parameter_1", "").strip(), data.get("parameter_2", "").strip()]
+        if template is not None:
+            if template.parameter_count > len(values) or any(
+                not v for v in values[: template.parameter_count]
+            ):
+                raise forms.ValidationError(
+                    _("This template needs %(n)d value(s).") % {"n": template.parameter_count}
+                )
+            self.instance.parameters = values[: template.parameter_count]
+        return data

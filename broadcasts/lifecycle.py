@@ -32,12 +32,13 @@ from stations.models import District, Station
 S = Broadcast.Status
 
 ALLOWED = {
-    S.DRAFT: {S.AWAITING_APPROVAL, S.SCHEDULED, S.CANCELLED},
-    S.AWAITING_APPROVAL: {S.SCHEDULED, S.DRAFT, S.CANCELLED},
+    S.DRAFT: {S.AWAITING_APPROVAL, S.SCHEDULED, S.RECURRING, S.CANCELLED},
+    S.AWAITING_APPROVAL: {S.SCHEDULED, S.RECURRING, S.DRAFT, S.CANCELLED},
+    S.RECURRING: {S.PAUSED, S.CANCELLED},
     S.SCHEDULED: {S.PREPARING, S.CANCELLED},
     S.PREPARING: {S.SENDING, S.CANCELLED},
     S.SENDING: {S.PAUSED, S.COMPLETED, S.CANCELLED, S.STOPPED},
-    S.PAUSED: {S.SENDING, S.CANCELLED},
+    S.PAUSED: {S.SENDING, S.RECURRING, S.CANCELLED},
     S.STOPPED: {S.SENDING, S.CANCELLED},
     S.COMPLETED: set(),
     S.CANCELLED: set(),
@@ -102,9 +103,17 @@ def create_broadcast(
     tags: Iterable[Tag] = (),
     languages: Iterable[str] = (),
     topic: str = "",
+    recurrence: str = "",
+    send_time: dt.time | None = None,
 ) -> Broadcast:
-    """A draft broadcast to the district's consenting citizens, narrowed by the filters."""
+    """A draft broadcast to the district's consenting citizens, narrowed by the filters.
+
+    With recurrence 'daily' it is a series: once approved, one run goes out every day at
+    `send_time`, carrying that day's content-calendar message when there is one.
+    """
     _require_broadcaster(by, district.pk)
+    if recurrence == Broadcast.Recurrence.DAILY and send_time is None:
+        raise ValidationError(_("A daily broadcast needs a sending time."))
     if template.status != MessageTemplate.Status.APPROVED:
         raise ValidationError(_("Only templates approved by WhatsApp can be broadcast."))
     if len(parameters) != template.parameter_count:
@@ -122,6 +131,8 @@ def create_broadcast(
         topic=topic,
         audience_languages=sorted(set(languages)),
         created_by=by,
+        recurrence=recurrence,
+        send_time=send_time if recurrence else None,
     )
     broadcast.audience_stations.set(stations)
     broadcast.audience_tags.set(list(tags))
@@ -144,9 +155,12 @@ def submit_broadcast(
         raise ValidationError(_("Nobody would receive this broadcast: the audience is empty."))
     broadcast.recipient_count = shown.recipients
     broadcast.suppressed_count = shown.suppressed
-    target = S.AWAITING_APPROVAL if shown.needs_approval else S.SCHEDULED
+    approved_state = S.RECURRING if broadcast.recurrence else S.SCHEDULED
+    target = S.AWAITING_APPROVAL if shown.needs_approval else approved_state
     _move(broadcast, target)
     broadcast.save()
+    if target == S.RECURRING:
+        install_series_schedule(broadcast)
     _audit(broadcast, "submitted", by, recipients=shown.recipients, status=target.value)
     return broadcast
 
@@ -158,9 +172,11 @@ def approve_broadcast(*, broadcast: Broadcast, by: User) -> Broadcast:
     _require_broadcaster(by, broadcast.district_id)
     if by.pk == broadcast.created_by_id:
         raise PermissionDenied(_("The officer who created a broadcast cannot approve it."))
-    _move(broadcast, S.SCHEDULED)
+    _move(broadcast, S.RECURRING if broadcast.recurrence else S.SCHEDULED)
     broadcast.approved_by = by
     broadcast.save()
+    if broadcast.recurrence:
+        install_series_schedule(broadcast)
     _audit(broadcast, "approved", by)
     return broadcast
 
@@ -217,6 +233,7 @@ def pause_broadcast(*, broadcast: Broadcast, by: User) -> Broadcast:
     _require_broadcaster(by, broadcast.district_id)
     _move(broadcast, S.PAUSED)
     broadcast.save()
+    _set_schedule_enabled(broadcast, False)
     _audit(broadcast, "paused", by)
     return broadcast
 
@@ -225,8 +242,9 @@ def pause_broadcast(*, broadcast: Broadcast, by: User) -> Broadcast:
 def resume_broadcast(*, broadcast: Broadcast, by: User) -> Broadcast:
     broadcast = _locked(broadcast)
     _require_broadcaster(by, broadcast.district_id)
-    _move(broadcast, S.SENDING)
+    _move(broadcast, S.RECURRING if broadcast.recurrence else S.SENDING)
     broadcast.save()
+    _set_schedule_enabled(broadcast, True)
     _audit(broadcast, "resumed", by)
     return broadcast
 
@@ -239,6 +257,7 @@ def cancel_broadcast(*, broadcast: Broadcast, by: User, reason: str = "") -> Bro
     _move(broadcast, S.CANCELLED, reason=reason)
     broadcast.finished_at = timezone.now()
     broadcast.save()
+    _set_schedule_enabled(broadcast, False)
     skipped = Delivery.objects.filter(broadcast=broadcast, status=DeliveryStatus.PENDING).update(
         status=DeliveryStatus.SKIPPED, error_title="cancelled"
     )
@@ -283,3 +302,85 @@ def in_quiet_hours(moment: dt.datetime | None = None) -> bool:
     if start <= end:
         return start <= local < end
     return local >= start or local < end
+
+
+# --- recurring series ------------------------------------------------------------------------
+
+
+def install_series_schedule(series: Broadcast) -> None:
+    """A django-celery-beat crontab (Asia/Kolkata) that launches the series every day."""
+    from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+    assert series.send_time is not None
+    crontab, _created = CrontabSchedule.objects.get_or_create(
+        minute=str(series.send_time.minute),
+        hour=str(series.send_time.hour),
+        day_of_week="*",
+        day_of_month="*",
+        month_of_year="*",
+        timezone=settings.TIME_ZONE,
+    )
+    task, _created = PeriodicTask.objects.update_or_create(
+        name=f"broadcast-series-{series.pk}",
+        defaults={
+            "task": "broadcasts.launch_series_run",
+            "crontab": crontab,
+            "args": f"[{series.pk}]",
+            "enabled": True,
+            "description": series.title[:200],
+        },
+    )
+    Broadcast.objects.filter(pk=series.pk).update(periodic_task=task)
+    series.periodic_task = task
+
+
+def _set_schedule_enabled(broadcast: Broadcast, enabled: bool) -> None:
+    if broadcast.periodic_task_id is not None:
+        from django_celery_beat.models import PeriodicTask
+
+        PeriodicTask.objects.filter(pk=broadcast.periodic_task_id).update(enabled=enabled)
+
+
+def launch_series_run(*, series_id: int, run_date: dt.date | None = None) -> Broadcast | None:
+    """Today's run of an approved daily series (created once; the dispatcher sends it).
+
+    The run carries the content calendar's message for its district and date when one with
+    an approved template exists, else the series' own message.
+    """
+    from broadcasts.models import CampaignDay
+
+    run_date = run_date or timezone.localdate()
+    with transaction.atomic():
+        series = Broadcast.objects.select_for_update().filter(pk=series_id).first()
+        if series is None or series.status != S.RECURRING:
+            return None
+        existing = Broadcast.objects.filter(series=series, run_date=run_date).first()
+        if existing is not None:
+            return existing
+        day = (
+            CampaignDay.objects.filter(
+                district_id=series.district_id,
+                date=run_date,
+                template__status=MessageTemplate.Status.APPROVED,
+            )
+            .select_related("template")
+            .first()
+        )
+        run = Broadcast.objects.create(
+            district_id=series.district_id,
+            title=f"{series.title} · {run_date:%d %b %Y}",
+            template=day.template if day else series.template,
+            parameters=day.parameters if day else series.parameters,
+            topic=day.topic if day else series.topic,
+            audience_languages=series.audience_languages,
+            status=S.SCHEDULED,
+            scheduled_for=timezone.now(),
+            created_by_id=series.created_by_id,
+            approved_by_id=series.approved_by_id,
+            series=series,
+            run_date=run_date,
+        )
+        run.audience_stations.set(series.audience_stations.all())
+        run.audience_tags.set(series.audience_tags.all())
+    _audit(run, "series_run_created", None, series=series.pk, calendar=bool(day))
+    return run

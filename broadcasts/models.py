@@ -73,6 +73,11 @@ class Broadcast(models.Model):
         COMPLETED = "completed", _("Completed")  # every delivery reached a final state
         CANCELLED = "cancelled", _("Cancelled")  # remaining deliveries skipped
         STOPPED = "stopped", _("Stopped by an error")  # provider said stop-and-alert
+        RECURRING = "recurring", _("Recurring")  # an approved daily series: spawns one run a day
+
+    class Recurrence(models.TextChoices):
+        ONCE = "", _("Once")
+        DAILY = "daily", _("Every day")
 
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="broadcasts")
     title = models.CharField(_("title"), max_length=200)
@@ -98,6 +103,22 @@ class Broadcast(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     recipient_count = models.PositiveIntegerField(_("recipients"), default=0)
     suppressed_count = models.PositiveIntegerField(_("suppressed"), default=0)
+    recurrence = models.CharField(
+        _("repeat"), max_length=10, choices=Recurrence.choices, default="", blank=True
+    )
+    send_time = models.TimeField(_("daily sending time"), null=True, blank=True)
+    periodic_task = models.OneToOneField(
+        "django_celery_beat.PeriodicTask",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The schedule that launches each day's run (editable in the admin)."),
+    )
+    series = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="runs"
+    )
+    run_date = models.DateField(_("run date"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -107,11 +128,45 @@ class Broadcast(models.Model):
             models.CheckConstraint(
                 name="broadcast_checker_is_not_maker",
                 condition=Q(approved_by__isnull=True) | ~Q(approved_by=models.F("created_by")),
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["series", "run_date"],
+                condition=Q(series__isnull=False),
+                name="broadcast_one_run_per_series_day",
+            ),
+            models.CheckConstraint(
+                name="broadcast_daily_has_time",
+                condition=~Q(recurrence="daily") | Q(send_time__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+
+class CampaignDay(models.Model):
+    """The content calendar: which message a district's daily broadcast carries on a date."""
+
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
+    date = models.DateField(_("date"))
+    topic = models.CharField(_("topic"), max_length=40)
+    template = models.ForeignKey(MessageTemplate, on_delete=models.PROTECT, related_name="+")
+    parameters = models.JSONField(_("template parameters"), default=list, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("campaign day")
+        verbose_name_plural = _("content calendar")
+        constraints = [
+            models.UniqueConstraint(fields=["district", "date"], name="campaign_day_per_district")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.topic}"
 
 
 class DeliveryStatus(models.TextChoices):

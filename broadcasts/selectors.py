@@ -7,7 +7,7 @@ from django.http import Http404
 
 from accounts import access
 from accounts.access import AnyUser
-from broadcasts.models import Broadcast, MessageTemplate, SandboxMessage
+from broadcasts.models import Broadcast, CampaignDay, MessageTemplate, SandboxMessage
 
 
 def broadcasts_for(user: AnyUser) -> QuerySet[Broadcast]:
@@ -53,3 +53,16 @@ def all_templates() -> QuerySet[MessageTemplate]:
 def sandbox_messages(*, to: str = "") -> QuerySet[SandboxMessage]:
     messages = SandboxMessage.objects.order_by("-created_at")
     return messages.filter(to=to) if to else messages
+
+
+def calendar_days(*, user: AnyUser) -> QuerySet[CampaignDay]:
+    """Calendar entries of the user's districts from today on."""
+    from django.utils import timezone
+
+    return (
+        CampaignDay.objects.filter(
+            district__in=access.districts_for(user), date__gte=timezone.localdate()
+        )
+        .select_related("district", "template")
+        .order_by("date", "district__name")
+    )

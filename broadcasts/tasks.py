@@ -150,3 +150,10 @@ def reap() -> dict[str, int]:
 def process_webhook_event(event_id: int) -> None:
     """Apply one stored webhook (statuses, opt-outs, inbound messages); idempotent."""
     webhooks.process_event(event_id=event_id)
+
+
+@shared_task(name="broadcasts.launch_series_run", ignore_result=True)
+def launch_series_run(series_id: int) -> int | None:
+    """Beat calls this daily per series (its crontab is editable in the admin)."""
+    run = lifecycle.launch_series_run(series_id=series_id)
+    return run.pk if run else None

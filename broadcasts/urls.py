@@ -13,4 +13,5 @@ urlpatterns = [
     path("broadcasts/templates/", views.template_list, name="templates"),
     path("broadcasts/templates/sync/", views.template_sync, name="template_sync"),
     path("broadcasts/sandbox-phone/", views.sandbox_phone, name="sandbox_phone"),
+    path("broadcasts/calendar/", views.calendar, name="calendar"),
 ]

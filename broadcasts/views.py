@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from broadcasts import audience, lifecycle, selectors, templates_sync
-from broadcasts.forms import BroadcastForm, ReasonForm, SubmitForm
+from broadcasts.forms import BroadcastForm, CampaignDayForm, ReasonForm, SubmitForm
 from broadcasts.models import Broadcast
 from stations.models import District
 
@@ -57,6 +57,8 @@ def broadcast_create(request: HttpRequest) -> HttpResponse:
                 tags=data["tags"],
                 languages=data["languages"],
                 topic=data["topic"],
+                recurrence=data.get("recurrence") or "",
+                send_time=data.get("send_time"),
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -201,3 +203,25 @@ def sandbox_phone(request: HttpRequest) -> HttpResponse:
     to = request.GET.get("to", "")[:16]
     page = Paginator(selectors.sandbox_messages(to=to), 50).get_page(request.GET.get("page"))
     return render(request, "broadcasts/sandbox_phone.html", {"page": page, "to": to})
+
+
+@login_required
+def calendar(request: HttpRequest) -> HttpResponse:
+    """The content calendar: what each day's broadcast says, per district."""
+    districts = _broadcast_districts(request)
+    if not districts.exists():
+        raise Http404("The calendar is for the cyber cell.")
+    form = CampaignDayForm(request.POST or None, districts=districts)
+    if request.method == "POST" and form.is_valid():
+        day = form.save(commit=False)
+        day.created_by = request.user
+        try:
+            day.validate_constraints()
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            day.save()
+            messages.success(request, _("Added to the calendar."))
+            return redirect("broadcasts:calendar")
+    days = selectors.calendar_days(user=request.user)
+    return render(request, "broadcasts/calendar.html", {"form": form, "days": days})
