@@ -85,15 +85,15 @@ def fan_out(broadcast: Broadcast) -> int:
     nothing. Returns the number of deliveries the broadcast has afterwards.
     """
     recipients = (
-        audience_queryset(broadcast).filter(messageable()).values("id", "station_id").order_by()
+        audience_queryset(broadcast).filter(messageable()).values("id").order_by()
     )
     select_sql, params = recipients.query.sql_with_params()
     now = timezone.now()
-    # The SELECT's two columns are c.id, c.station_id; the constants come first as parameters.
+    # The SELECT's one column is the citizen id; the constants come first as parameters.
     # select_sql is compiled by Django with its parameters bound separately: no injection.
     sql = (
         f"INSERT INTO broadcasts_delivery ({_FANOUT_COLUMNS}) "  # noqa: S608
-        "SELECT %s, r.id, 'broadcast', r.station_id, '[]', '', 'pending', %s, '', 0, '', %s "
+        "SELECT %s, r.id, 'broadcast', NULL, '[]', '', 'pending', %s, '', 0, '', %s "
         f"FROM ({select_sql}) AS r "
     )
     sql += (

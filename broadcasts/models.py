@@ -202,16 +202,29 @@ FINAL_STATUSES = frozenset(
 class Delivery(models.Model):
     """One WhatsApp message to one citizen: the outbox row."""
 
+    # Indexes are kept to what queries use: every one costs each of a broadcast's 50,000
+    # inserts and status updates. (broadcast, status) covers look-ups by broadcast.
     broadcast = models.ForeignKey(
-        Broadcast, on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries"
+        Broadcast,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        db_index=False,
     )
     citizen = models.ForeignKey(Citizen, on_delete=models.PROTECT, related_name="deliveries")
     purpose = models.CharField(_("purpose"), max_length=40, default="broadcast")
+    # Set for single messages (invites, acknowledgements); a broadcast's are the citizen's.
     station = models.ForeignKey(
-        Station, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Station, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     template = models.ForeignKey(
-        MessageTemplate, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        MessageTemplate,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     parameters = models.JSONField(default=list, blank=True)
     text = models.TextField(blank=True, help_text=_("Free text, only inside the 24-hour window."))
@@ -222,7 +235,7 @@ class Delivery(models.Model):
     defer_reason = models.CharField(max_length=200, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     claimed_at = models.DateTimeField(null=True, blank=True)
-    wamid = models.CharField(max_length=128, null=True, blank=True, unique=True)
+    wamid = models.CharField(max_length=128, null=True, blank=True)
     error_code = models.IntegerField(null=True, blank=True)
     error_title = models.CharField(max_length=300, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -239,6 +252,9 @@ class Delivery(models.Model):
                 fields=["broadcast", "citizen"],
                 condition=Q(broadcast__isnull=False),
                 name="delivery_once_per_broadcast_citizen",
+            ),
+            models.UniqueConstraint(
+                fields=["wamid"], condition=Q(wamid__isnull=False), name="delivery_wamid_unique"
             ),
             models.CheckConstraint(
                 name="delivery_has_content",
