@@ -9,6 +9,7 @@ message that names the variable.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -31,6 +32,14 @@ def _env_value(name: str, read):  # type: ignore[no-untyped-def]
     except Exception as exc:  # environ raises ValueError, ImproperlyConfigured, ... on bad input
         message = str(exc) if name in str(exc) else f"{name} is malformed: {exc}"
         raise ImproperlyConfigured(message) from exc
+
+
+def _env_int(name: str, default: int, minimum: int = 0) -> int:
+    """An integer setting that refuses garbage and values below `minimum`."""
+    value = int(_env_value(name, lambda: env.int(name, default=default)))
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name} is malformed: must be at least {minimum}.")
+    return value
 
 
 DEBUG = _env_value("DEBUG", lambda: env.bool("DEBUG", default=True))
@@ -60,6 +69,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "phonenumber_field",
+    "axes",
+    "csp",
     "stations",
     "accounts",
     "people",
@@ -73,6 +84,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -84,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -212,14 +225,6 @@ if WHATSAPP_PROVIDER == "cloud":
 WHATSAPP_BUSINESS_ACCOUNT_ID = env.str("WHATSAPP_BUSINESS_ACCOUNT_ID", default="")
 
 
-def _env_int(name: str, default: int, minimum: int = 0) -> int:
-    """An integer setting that refuses garbage and values below `minimum`."""
-    value = int(_env_value(name, lambda: env.int(name, default=default)))
-    if value < minimum:
-        raise ImproperlyConfigured(f"{name} is malformed: must be at least {minimum}.")
-    return value
-
-
 WHATSAPP_SEND_CONCURRENCY = _env_int("WHATSAPP_SEND_CONCURRENCY", 16, minimum=1)
 WHATSAPP_BATCH_SIZE = _env_int("WHATSAPP_BATCH_SIZE", 200, minimum=1)
 WHATSAPP_MAX_ATTEMPTS = _env_int("WHATSAPP_MAX_ATTEMPTS", 6, minimum=1)
@@ -259,6 +264,18 @@ if urlparse(WHATSAPP_API_BASE_URL).scheme not in {"http", "https"}:
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses locked-out username+IP pairs first
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lock a username from one address after 5 failures; an administrator unlocks it (admin
+# "Access attempts", or `manage.py axes_reset_username NAME`), or it unlocks after the cool-off.
+AXES_FAILURE_LIMIT = _env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = timedelta(minutes=_env_int("LOGIN_LOCKOUT_MINUTES", 60, minimum=1))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -303,6 +320,23 @@ MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 
 # --- Security -------------------------------------------------------------------------------
+# No inline script anywhere: scripts come only from our own static files. Inline style
+# attributes are allowed (Bootstrap's JavaScript and the admin set them); they cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -312,6 +346,7 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
 )
@@ -322,7 +357,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "portal.schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -369,3 +404,35 @@ if UPLOAD_MAX_BYTES <= 0 or DRIVE_MAX_PHOTOS < 0 or HOTSPOT_PATROL_DUE_DAYS <= 0
     raise ImproperlyConfigured(
         "UPLOAD_MAX_BYTES and HOTSPOT_PATROL_DUE_DAYS must be positive; DRIVE_MAX_PHOTOS >= 0."
     )
+
+
+# --- Community groups (groups app) ------------------------------------------------------------
+def _groups_int(name: str, default: int, low: int, high: int) -> int:
+    """An integer groups setting within [low, high]; anything else stops start-up."""
+    value = int(_env_value(name, lambda: env.int(name, default=default)))
+    if not low <= value <= high:
+        raise ImproperlyConfigured(f"{name} is malformed: must be between {low} and {high}.")
+    return value
+
+
+GROUPS_DEFAULT_CAPACITY = _groups_int("GROUPS_DEFAULT_CAPACITY", 256, 1, 1024)
+GROUPS_STRIKES_BEFORE_REMOVAL = _groups_int("GROUPS_STRIKES_BEFORE_REMOVAL", 3, 1, 20)
+GROUPS_NAME_MATCH_THRESHOLD = _groups_int("GROUPS_NAME_MATCH_THRESHOLD", 85, 50, 100)
+GROUPS_REVET_AFTER_DAYS = _groups_int("GROUPS_REVET_AFTER_DAYS", 365, 1, 3650)
+GROUPS_APPLY_PER_IP_PER_HOUR = _groups_int("GROUPS_APPLY_PER_IP_PER_HOUR", 10, 1, 100000)
+GROUPS_APPLY_PER_PHONE_PER_DAY = _groups_int("GROUPS_APPLY_PER_PHONE_PER_DAY", 3, 1, 1000)
+GROUPS_IDEMPOTENCY_SECONDS = _groups_int("GROUPS_IDEMPOTENCY_SECONDS", 86400, 60, 7 * 86400)
+
+
+# --- Subscriber list imports (people app) ----------------------------------------------------
+# Upload limits are checked before anything is stored; the worker imports in batches of
+# PEOPLE_IMPORT_BATCH_SIZE rows, each committed with the job's counters; a running job whose
+# heartbeat is older than PEOPLE_IMPORT_STALE_SECONDS may be reclaimed by another worker; the
+# uploaded file and its rejected rows are deleted PEOPLE_IMPORT_RETENTION_DAYS after the import.
+PEOPLE_IMPORT_MAX_ROWS = _env_int("PEOPLE_IMPORT_MAX_ROWS", 100_000, minimum=1)
+PEOPLE_IMPORT_MAX_BYTES = _env_int("PEOPLE_IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+PEOPLE_IMPORT_BATCH_SIZE = _env_int("PEOPLE_IMPORT_BATCH_SIZE", 2000, minimum=1)
+PEOPLE_IMPORT_RETENTION_DAYS = _env_int("PEOPLE_IMPORT_RETENTION_DAYS", 30, minimum=1)
+PEOPLE_IMPORT_STALE_SECONDS = _env_int("PEOPLE_IMPORT_STALE_SECONDS", 300, minimum=30)
+PEOPLE_IMPORT_QUEUE = env.str("PEOPLE_IMPORT_QUEUE", default="")  # empty: Celery's default queue
+CELERY_BEAT_SCHEDULE["people-sweep-imports"] = {"task": "people.sweep_imports", "schedule": 60.0}
