@@ -48,7 +48,9 @@ run: $(VENV)/.runtime compilemessages
 
 test: $(VENV)/.dev compilemessages
 	bash scripts/install-system-deps.sh test
-	$(PY) scripts/test_services.py -- $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(PY) scripts/test_services.py -- bash -c '\
+	  $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not engine" $(PYTEST_ARGS) && \
+	  $(VENV)/bin/pytest -m engine $(PYTEST_ARGS)' 
 
 test-fast: $(VENV)/.dev compilemessages
 	$(PY) scripts/test_services.py -- $(VENV)/bin/pytest -p no:playwright -m "not e2e" $(PYTEST_ARGS)

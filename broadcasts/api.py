@@ -100,6 +100,8 @@ class BroadcastCreateApi(APIView):
 class BroadcastDetailApi(APIView):
     """One broadcast with its delivery funnel."""
 
+    serializer_class = BroadcastOutput
+
     def get(self, request: Request, pk: int) -> Response:
         broadcast = _broadcast(request, pk)
         body = BroadcastOutput(broadcast).data

@@ -84,9 +84,7 @@ def fan_out(broadcast: Broadcast) -> int:
     Idempotent: unique (broadcast, citizen) and ON CONFLICT DO NOTHING mean a second run adds
     nothing. Returns the number of deliveries the broadcast has afterwards.
     """
-    recipients = (
-        audience_queryset(broadcast).filter(messageable()).values("id").order_by()
-    )
+    recipients = audience_queryset(broadcast).filter(messageable()).values("id").order_by()
     select_sql, params = recipients.query.sql_with_params()
     now = timezone.now()
     # The SELECT's one column is the citizen id; the constants come first as parameters.

@@ -9,6 +9,7 @@ same algorithm runs in-process.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import uuid
@@ -16,6 +17,9 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.cache import cache
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 _GCRA = """
 local t = redis.call('TIME')
@@ -65,22 +69,36 @@ def redis_client() -> Any | None:
 
 
 class RedisRateLimiter:
+    """The shared limiter. If Redis fails mid-send, this process falls back to its own share
+    of the rate (rate / sender slots) instead of failing the batch: losing Redis must never
+    strand deliveries; the shared limiter resumes as soon as Redis answers again."""
+
     def __init__(self, client: Any, key: str, rate: float) -> None:
         self.client, self.key = client, key
         self.interval_ms = 1000.0 / rate
         self._gcra = client.register_script(_GCRA)
         self._penalise = client.register_script(_PENALISE)
+        slots = max(1, int(getattr(settings, "BROADCAST_SENDERS_PER_BROADCAST", 1)))
+        self._fallback = LocalRateLimiter(rate / slots)
 
     def acquire(self) -> float:
         """Wait for this worker's next slot; returns the seconds waited."""
-        wait_ms = float(self._gcra(keys=[self.key], args=[self.interval_ms, 0]))
+        try:
+            wait_ms = float(self._gcra(keys=[self.key], args=[self.interval_ms, 0]))
+        except RedisError:
+            logger.warning("rate limiter: Redis unavailable, using this process's share")
+            return self._fallback.acquire()
         if wait_ms > 0:
             time.sleep(wait_ms / 1000.0)
         return wait_ms / 1000.0
 
     def penalise(self, seconds: float) -> None:
         """Hold every sender of this number back for `seconds` (WhatsApp said 'too fast')."""
-        self._penalise(keys=[self.key], args=[int(seconds * 1000)])
+        self._fallback.penalise(seconds)
+        try:
+            self._penalise(keys=[self.key], args=[int(seconds * 1000)])
+        except RedisError:
+            logger.warning("rate limiter: Redis unavailable, penalty kept locally")
 
 
 class LocalRateLimiter:
@@ -113,7 +131,7 @@ def limiter_for(sender_id: str) -> RateLimiter:
     rate = messages_per_second()
     client = redis_client()
     if client is not None:
-        return RedisRateLimiter(client, f"thana:ratelimit:{sender_id}", rate)
+        return RedisRateLimiter(client, cache.make_key(f"thana:ratelimit:{sender_id}"), rate)
     key = f"{sender_id}:{rate}"
     if key not in _local:
         _local[key] = LocalRateLimiter(rate)
@@ -132,12 +150,20 @@ class Lease:
         return bool(cache.add(self.key, self.token, timeout=self.ttl))
 
     def renew(self) -> None:
-        if cache.get(self.key) == self.token:
-            cache.touch(self.key, timeout=self.ttl)
+        """Extend the lease; a cache outage is tolerated (the lease may lapse, which at worst
+        lets a second sender start: SKIP LOCKED claims keep that safe)."""
+        try:
+            if cache.get(self.key) == self.token:
+                cache.touch(self.key, timeout=self.ttl)
+        except Exception:
+            logger.warning("lease %s: cache unavailable, not renewed", self.key)
 
     def release(self) -> None:
-        if cache.get(self.key) == self.token:
-            cache.delete(self.key)
+        try:
+            if cache.get(self.key) == self.token:
+                cache.delete(self.key)
+        except Exception:
+            logger.warning("lease %s: cache unavailable, left to expire", self.key)
 
     def is_held(self) -> bool:
         return cache.get(self.key) is not None

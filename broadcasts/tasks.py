@@ -19,25 +19,25 @@ from django.db.models import Q
 from django.utils import timezone
 
 from broadcasts import audience, lifecycle, sending, services, webhooks
-from broadcasts.models import Broadcast, Delivery, DeliveryStatus
+from broadcasts.models import Broadcast, Delivery, DeliveryStatus, WebhookEvent
 from broadcasts.ratelimit import Lease
 
 logger = logging.getLogger(__name__)
 
-SINGLE_STREAM_LEASE_TTL = 60.0
-SENDER_LEASE_TTL = 60.0
 SENDER_TIME_BUDGET = 50.0
 DEFER_FOR = timedelta(minutes=10)
 
 
 def _lease(broadcast_id: int, slot: int) -> Lease:
-    return Lease(f"broadcast:{broadcast_id}:slot:{slot}", ttl=SENDER_LEASE_TTL)
+    return Lease(
+        f"broadcast:{broadcast_id}:slot:{slot}", ttl=settings.WHATSAPP_SENDER_LEASE_SECONDS
+    )
 
 
 @shared_task(name="broadcasts.send_single_messages", ignore_result=True)
 def send_single_messages() -> int:
     """Send queued single messages (invites, acknowledgements); one sender at a time."""
-    lease = Lease("single-messages", ttl=SINGLE_STREAM_LEASE_TTL)
+    lease = Lease("single-messages", ttl=settings.WHATSAPP_SENDER_LEASE_SECONDS)
     if not lease.acquire():
         return 0  # another worker is draining the stream; it will see our rows too
     try:
@@ -143,7 +143,13 @@ def reap() -> dict[str, int]:
         "id", flat=True
     ):
         completed += lifecycle.complete_if_done(broadcast_id=broadcast_id)
-    return {"unknown": unknown, "requeued": requeued, "completed": completed}
+    # A stored webhook whose task message was lost (broker restarted) is processed here.
+    stale = WebhookEvent.objects.filter(
+        processed_at__isnull=True,
+        received_at__lt=now - timedelta(seconds=settings.WEBHOOK_SWEEP_AFTER_SECONDS),
+    ).values_list("id", flat=True)[:500]
+    swept = sum(webhooks.process_event(event_id=event_id) for event_id in stale)
+    return {"unknown": unknown, "requeued": requeued, "completed": completed, "webhooks": swept}
 
 
 @shared_task(name="broadcasts.process_webhook_event", ignore_result=True)

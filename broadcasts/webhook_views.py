@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import logging
 
 from django.conf import settings
 from django.db import transaction
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from broadcasts import tasks, webhooks
 
 MAX_BODY_BYTES = 3 * 1024 * 1024
+logger = logging.getLogger(__name__)
 
 
 @csrf_exempt
@@ -32,8 +34,17 @@ def whatsapp_webhook(request: HttpRequest) -> HttpResponse:
         return HttpResponse("malformed body", status=400, content_type="text/plain")
     if stored.created:
         event_id = stored.event.pk
-        transaction.on_commit(lambda: tasks.process_webhook_event.delay(event_id))
+        transaction.on_commit(lambda: _enqueue(event_id))
     return JsonResponse({"received": True, "duplicate": not stored.created})
+
+
+def _enqueue(event_id: int) -> None:
+    """Queue processing; if the broker is down the event is safe in the database and the
+    reaper's sweep processes it (WhatsApp must still get its 200)."""
+    try:
+        tasks.process_webhook_event.delay(event_id)
+    except Exception:
+        logger.warning("broker unavailable; webhook event %s left for the sweep", event_id)
 
 
 def _verify(request: HttpRequest) -> HttpResponse:

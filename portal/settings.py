@@ -8,6 +8,7 @@ message that names the variable.
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -169,6 +170,10 @@ def _cache_config(url: str) -> dict:  # type: ignore[type-arg]
 
 
 CACHES = {"default": _cache_config(env.str("CACHE_URL", default=_FILE_CACHE_DEFAULT))}
+# Several portals (or parallel test processes) may share one Redis: keys carry this prefix.
+CACHES["default"]["KEY_PREFIX"] = env.str(
+    "CACHE_KEY_PREFIX", default=os.environ.get("PYTEST_XDIST_WORKER", "")
+)
 
 # --- Celery ---------------------------------------------------------------------------------
 _BROKER_DEFAULT = f"sqla+sqlite:///{VAR_DIR / 'celery-broker.sqlite3'}"
@@ -190,6 +195,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = False
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULE = {
     "broadcasts-dispatch": {"task": "broadcasts.dispatch", "schedule": 5.0},
     "broadcasts-reap": {"task": "broadcasts.reap", "schedule": 30.0},
@@ -233,8 +239,16 @@ WHATSAPP_RATE_SAFETY = 0.96  # aim just under the limit so scheduling jitter nev
 # Unique recipients per moving 24 h that the business portfolio's tier allows (250, 2000,
 # 10000, 100000; 0 = unlimited). The rest of a broadcast is deferred with a visible reason.
 WHATSAPP_MESSAGING_LIMIT = _env_int("WHATSAPP_MESSAGING_LIMIT", 100000)
-WHATSAPP_CLAIM_LEASE_SECONDS = _env_int("WHATSAPP_CLAIM_LEASE_SECONDS", 120, minimum=5)
+WHATSAPP_CLAIM_LEASE_SECONDS = _env_int("WHATSAPP_CLAIM_LEASE_SECONDS", 120, minimum=2)
+WHATSAPP_SENDER_LEASE_SECONDS = _env_int("WHATSAPP_SENDER_LEASE_SECONDS", 30, minimum=2)
 WHATSAPP_UNKNOWN_GRACE_SECONDS = _env_int("WHATSAPP_UNKNOWN_GRACE_SECONDS", 600, minimum=1)
+# Stored webhooks whose processing task was lost (broker down) are swept after this long.
+WEBHOOK_SWEEP_AFTER_SECONDS = _env_int("WEBHOOK_SWEEP_AFTER_SECONDS", 20, minimum=1)
+if WEBHOOK_SWEEP_AFTER_SECONDS >= WHATSAPP_UNKNOWN_GRACE_SECONDS:
+    raise ImproperlyConfigured(
+        "WHATSAPP_UNKNOWN_GRACE_SECONDS must be longer than WEBHOOK_SWEEP_AFTER_SECONDS, or "
+        "messages WhatsApp accepted could be resent before their webhook is processed."
+    )
 BROADCAST_APPROVAL_THRESHOLD = _env_int("BROADCAST_APPROVAL_THRESHOLD", 1000)
 BROADCAST_SENDERS_PER_BROADCAST = _env_int("BROADCAST_SENDERS_PER_BROADCAST", 2, minimum=1)
 BROADCAST_QUIET_HOURS = env.str("BROADCAST_QUIET_HOURS", default="21:00-08:00")

@@ -224,6 +224,7 @@ def main(argv: list[str]) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="thana-test-"))
     redis_proc: subprocess.Popen[bytes] | None = None
     pg_env: dict[str, str] = {}
+    redis_env: dict[str, str] = {}
     try:
         pg_env = start_postgres(workdir)
         redis_proc, redis_env = start_redis(workdir)
@@ -243,6 +244,13 @@ def main(argv: list[str]) -> int:
         if redis_proc is not None:
             redis_proc.terminate()
             redis_proc.wait(timeout=10)
+            # A fault test may have restarted Redis on the same port: stop that one too.
+            subprocess.run(
+                ["redis-cli", "-p", redis_env["THANA_TEST_REDIS_PORT"], "shutdown", "nosave"],
+                capture_output=True,
+                timeout=10,
+                check=False,
+            )
         if pg_env:
             stop_postgres(pg_env)
         shutil.rmtree(workdir, ignore_errors=True)
