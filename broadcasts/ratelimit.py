@@ -9,6 +9,7 @@ same algorithm runs in-process.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 import time
@@ -17,6 +18,7 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import timezone
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -35,6 +37,20 @@ if wait < 0 then wait = 0 end
 return wait
 """
 
+# Reserve n consecutive slots at once: one round trip per batch, not per message. Returns the
+# milliseconds until the first slot; slot i follows i intervals later.
+_GCRA_RESERVE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local interval = tonumber(ARGV[1])
+local n = tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+if tat < now then tat = now end
+local new_tat = tat + interval * n
+redis.call('SET', KEYS[1], new_tat, 'PX', math.ceil(math.max(2000, new_tat - now + 2000)))
+return tostring(tat - now)
+"""
+
 _PENALISE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -50,13 +66,57 @@ return 1
 class RateLimiter(Protocol):
     def acquire(self) -> float: ...
 
+    def reserve(self, n: int) -> list[float]: ...
+
+    def wait_until(self, at: float) -> dt.datetime | None: ...
+
     def penalise(self, seconds: float) -> None: ...
+
+
+MAX_INLINE_HOLD = 10.0  # seconds a sender thread waits out a throttle hold in place
+
+
+class _Pacing:
+    """Local half of every limiter: sleeping until a reserved slot, and the throttle hold."""
+
+    interval: float
+
+    def __init__(self) -> None:
+        self.held_until = 0.0  # time.monotonic() before which nothing may be sent
+        self.hold_lock = threading.Lock()
+
+    def slots_from(self, delay: float, n: int) -> list[float]:
+        start = time.monotonic() + max(0.0, delay)
+        return [start + i * self.interval for i in range(n)]
+
+    def wait_until(self, at: float) -> dt.datetime | None:
+        """Sleep until the slot at `at`, sitting out a short throttle hold (it shifts the slot).
+
+        Returns None when it is time to send, or when a long hold (> MAX_INLINE_HOLD) ends: the
+        caller then hands the message back instead of keeping its row claimed that long.
+        """
+        while True:
+            remaining = self.held_until - time.monotonic()
+            if remaining > MAX_INLINE_HOLD:
+                return timezone.now() + dt.timedelta(seconds=remaining)
+            if remaining > 0:
+                time.sleep(remaining)
+                at += remaining
+                continue
+            pause = at - time.monotonic()
+            if pause <= 0:
+                return None
+            time.sleep(min(pause, 0.5))  # wake often enough to notice a new hold
+
+    def hold(self, seconds: float) -> None:
+        with self.hold_lock:
+            self.held_until = max(self.held_until, time.monotonic() + seconds)
 
 
 def messages_per_second() -> float:
     """The configured throughput, less a safety margin so bursts never cross the limit."""
     rate = float(settings.WHATSAPP_MESSAGES_PER_SECOND)
-    margin = float(getattr(settings, "WHATSAPP_RATE_SAFETY", 0.96))
+    margin = float(getattr(settings, "WHATSAPP_RATE_SAFETY", 0.93))
     return max(0.1, rate * margin)
 
 
@@ -68,15 +128,18 @@ def redis_client() -> Any | None:
     return backend.get_client(None, write=True)
 
 
-class RedisRateLimiter:
+class RedisRateLimiter(_Pacing):
     """The shared limiter. If Redis fails mid-send, this process falls back to its own share
     of the rate (rate / sender slots) instead of failing the batch: losing Redis must never
     strand deliveries; the shared limiter resumes as soon as Redis answers again."""
 
     def __init__(self, client: Any, key: str, rate: float) -> None:
+        super().__init__()
         self.client, self.key = client, key
         self.interval_ms = 1000.0 / rate
+        self.interval = 1.0 / rate
         self._gcra = client.register_script(_GCRA)
+        self._reserve = client.register_script(_GCRA_RESERVE)
         self._penalise = client.register_script(_PENALISE)
         slots = max(1, int(getattr(settings, "BROADCAST_SENDERS_PER_BROADCAST", 1)))
         self._fallback = LocalRateLimiter(rate / slots)
@@ -92,8 +155,18 @@ class RedisRateLimiter:
             time.sleep(wait_ms / 1000.0)
         return wait_ms / 1000.0
 
+    def reserve(self, n: int) -> list[float]:
+        """Reserve n consecutive slots shared with every worker; their local send times."""
+        try:
+            delay_ms = float(self._reserve(keys=[self.key], args=[self.interval_ms, n]))
+        except RedisError:
+            logger.warning("rate limiter: Redis unavailable, using this process's share")
+            return self._fallback.reserve(n)
+        return self.slots_from(delay_ms / 1000.0, n)
+
     def penalise(self, seconds: float) -> None:
         """Hold every sender of this number back for `seconds` (WhatsApp said 'too fast')."""
+        self.hold(seconds)
         self._fallback.penalise(seconds)
         try:
             self._penalise(keys=[self.key], args=[int(seconds * 1000)])
@@ -101,13 +174,21 @@ class RedisRateLimiter:
             logger.warning("rate limiter: Redis unavailable, penalty kept locally")
 
 
-class LocalRateLimiter:
+class LocalRateLimiter(_Pacing):
     """The same GCRA in one process (embedded mode runs a single worker)."""
 
     def __init__(self, rate: float) -> None:
+        super().__init__()
         self.interval = 1.0 / rate
         self.tat = time.monotonic()
         self.lock = threading.Lock()
+
+    def reserve(self, n: int) -> list[float]:
+        with self.lock:
+            now = time.monotonic()
+            first = max(self.tat, now)
+            self.tat = first + n * self.interval
+        return self.slots_from(first - time.monotonic(), n)
 
     def acquire(self) -> float:
         with self.lock:
@@ -119,6 +200,7 @@ class LocalRateLimiter:
         return max(0.0, wait)
 
     def penalise(self, seconds: float) -> None:
+        self.hold(seconds)
         with self.lock:
             self.tat = max(self.tat, time.monotonic() + seconds)
 

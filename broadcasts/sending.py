@@ -12,6 +12,7 @@ A worker that dies between 1 and 3 leaves rows in `sending`; the reaper turns th
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import time
@@ -19,6 +20,7 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -67,12 +69,108 @@ def _setting(name: str, default: float) -> float:
 # --- 1. claim --------------------------------------------------------------------------------
 
 
+_CLAIM_SQL = """
+WITH picked AS (
+    SELECT d.id FROM broadcasts_delivery d
+    WHERE d.status = 'pending' AND d.not_before <= %(now)s AND {broadcast_filter}
+    ORDER BY d.not_before, d.id
+    LIMIT %(limit)s
+    FOR UPDATE OF d SKIP LOCKED
+)
+UPDATE broadcasts_delivery AS d
+SET status = 'sending', claimed_at = %(now)s, defer_reason = ''
+FROM picked, people_citizen AS c
+WHERE d.id = picked.id AND c.id = d.citizen_id
+RETURNING d.id, d.attempts, d.template_id, d.parameters, d.text, c.phone,
+    c.consent_at IS NOT NULL, c.opted_out_at IS NOT NULL, c.erased_at IS NOT NULL
+"""
+_SENDING_BROADCAST = (
+    "d.broadcast_id = %(broadcast)s AND EXISTS (SELECT 1 FROM broadcasts_broadcast b "
+    "WHERE b.id = %(broadcast)s AND b.status = 'sending')"
+)
+
+
+@dataclass
+class _Content:
+    """Template names and broadcast content, loaded once per sender run."""
+
+    templates: dict[int, tuple[str, str]]
+    broadcast: tuple[int, list[str]] | None  # (template id, parameters)
+
+    @classmethod
+    def for_broadcast(cls, broadcast_id: int | None) -> _Content:
+        if broadcast_id is None:
+            return cls({}, None)
+        row = Broadcast.objects.filter(pk=broadcast_id).values("template_id", "parameters").first()
+        return cls({}, (row["template_id"], row["parameters"]) if row else None)
+
+    def template(self, template_id: int) -> tuple[str, str]:
+        if template_id not in self.templates:
+            t = MessageTemplate.objects.values("name", "language").get(pk=template_id)
+            self.templates[template_id] = (t["name"], t["language"])
+        return self.templates[template_id]
+
+
+def claim(*, broadcast_id: int | None, limit: int, content: _Content) -> list[Claimed]:
+    """Claim up to `limit` ready deliveries and build their messages, in one statement.
+
+    SELECT ... FOR UPDATE SKIP LOCKED inside an UPDATE ... RETURNING: two workers never hold
+    the same row, and suppression (opt-out, erasure, consent) is read in the same statement,
+    just before sending.
+    """
+    if connection.vendor != "postgresql":
+        return load_claimed(claim_batch(broadcast_id=broadcast_id, limit=limit))
+    broadcast_filter = "d.broadcast_id IS NULL" if broadcast_id is None else _SENDING_BROADCAST
+    sql = _CLAIM_SQL.format(broadcast_filter=broadcast_filter)
+    params: dict[str, Any] = {"now": timezone.now(), "limit": limit, "broadcast": broadcast_id}
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    rows.sort(key=lambda r: r[0])
+    return [_claimed_from_row(row, broadcast_id, content) for row in rows]
+
+
+def _claimed_from_row(row: tuple, broadcast_id: int | None, content: _Content) -> Claimed:  # type: ignore[type-arg]
+    pk, attempts, template_id, parameters, text, phone, consent, opted_out, erased = row
+    reason = (
+        "erased"
+        if erased
+        else "opted_out"
+        if opted_out
+        else "no_consent"
+        if broadcast_id is not None and not consent
+        else ""
+    )
+    if reason:
+        return Claimed(pk, attempts, None, reason)
+    if isinstance(parameters, str):
+        parameters = json.loads(parameters)
+    if template_id is None and content.broadcast is not None:
+        template_id, parameters = content.broadcast[0], parameters or content.broadcast[1]
+    name, language = content.template(template_id) if template_id else ("", "")
+    return Claimed(
+        pk,
+        attempts,
+        OutgoingMessage(
+            to=phone,
+            callback_data=str(pk),
+            template_name=name,
+            language=language,
+            parameters=[str(p) for p in parameters or []],
+            text=text,
+        ),
+    )
+
+
 def claim_batch(*, broadcast_id: int | None, limit: int) -> list[int]:
-    """Claim up to `limit` ready deliveries of one broadcast (None: single messages)."""
+    """Claim up to `limit` ready deliveries (the ORM path, used on SQLite)."""
     now = timezone.now()
     with transaction.atomic():
-        ready = Delivery.objects.filter(
-            status=DeliveryStatus.PENDING, not_before__lte=now, broadcast_id=broadcast_id
+        ready = Delivery.objects.filter(status=DeliveryStatus.PENDING, not_before__lte=now)
+        ready = (
+            ready.filter(broadcast__isnull=True)
+            if broadcast_id is None
+            else ready.filter(broadcast_id=broadcast_id)
         )
         if broadcast_id is not None:
             ready = ready.filter(broadcast__status=Broadcast.Status.SENDING)
@@ -150,9 +248,20 @@ def send_claimed(
     if not to_send:
         return skipped
 
-    def one(item: Claimed) -> Outcome:
+    slots = limiter.reserve(len(to_send))
+
+    def one(job: tuple[Claimed, float]) -> Outcome:
+        item, send_at = job
         assert item.message is not None
-        limiter.acquire()
+        held_until = limiter.wait_until(send_at)
+        if held_until is not None:  # WhatsApp said "too fast" meanwhile: do not even try
+            return Outcome(
+                item.id,
+                DeliveryStatus.PENDING,
+                not_before=held_until,
+                error_class=ErrorClass.THROTTLE,
+                error_title="held back after throttling",
+            )
         try:
             result = provider.send(item.message)
         except ProviderError as error:
@@ -167,11 +276,12 @@ def send_claimed(
             )
         return Outcome(item.id, DeliveryStatus.SENT, wamid=result.wamid)
 
+    jobs = list(zip(to_send, slots, strict=True))
     workers = max(1, int(getattr(provider, "max_in_flight", 1)))
     if workers == 1 or len(to_send) == 1:
-        return skipped + [one(item) for item in to_send]
+        return skipped + [one(job) for job in jobs]
     with ThreadPoolExecutor(max_workers=min(workers, len(to_send))) as pool:
-        return skipped + list(pool.map(one, to_send))
+        return skipped + list(pool.map(one, jobs))
 
 
 def outcome_of_error(item: Claimed, error: ProviderError) -> Outcome:
@@ -248,7 +358,7 @@ def record_outcomes(outcomes: Iterable[Outcome]) -> None:
         ["(%s::bigint, %s, %s, %s::integer, %s, %s::timestamptz, %s::boolean, %s::timestamptz)"]
         * len(outcomes)
     )
-    params: list[object] = []
+    params: list[Any] = []
     for o in outcomes:
         counts = o.status is not DeliveryStatus.SKIPPED and o.error_class is not ErrorClass.THROTTLE
         params += [
@@ -261,7 +371,13 @@ def record_outcomes(outcomes: Iterable[Outcome]) -> None:
             counts,
             now,
         ]
-    with connection.cursor() as cursor:
+    # Lock the rows in id order first: webhook processing locks them in the same order, so
+    # the two never deadlock.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id FROM broadcasts_delivery WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
+            [sorted(o.id for o in outcomes)],
+        )
         cursor.execute(_RECORD_SQL.format(rows=placeholders), params)
 
 
@@ -295,6 +411,8 @@ class RunReport:
     skipped: int = 0
     stop: ProviderError | None = None
     opted_out_ids: tuple[int, ...] = ()
+    db_seconds: float = 0.0  # claim + load + record
+    send_seconds: float = 0.0  # provider calls, rate-limiter waits included
 
 
 def run_sender(
@@ -313,16 +431,23 @@ def run_sender(
     deadline = time.monotonic() + time_budget
     report = RunReport()
     opted_out: list[int] = []
+    content = _Content.for_broadcast(broadcast_id)
     while time.monotonic() < deadline:
         if max_messages is not None:
             size = min(size, max_messages - report.claimed)
             if size <= 0:
                 break
-        ids = claim_batch(broadcast_id=broadcast_id, limit=size)
-        if not ids:
+        started = time.perf_counter()
+        claimed = claim(broadcast_id=broadcast_id, limit=size, content=content)
+        loaded = time.perf_counter()
+        if not claimed:
+            report.db_seconds += loaded - started
             break
-        outcomes = send_claimed(load_claimed(ids), provider=provider, limiter=limiter)
+        outcomes = send_claimed(claimed, provider=provider, limiter=limiter)
+        sent = time.perf_counter()
         record_outcomes(outcomes)
+        report.db_seconds += (loaded - started) + (time.perf_counter() - sent)
+        report.send_seconds += sent - loaded
         _tally(report, outcomes, opted_out)
         if heartbeat is not None:
             heartbeat.renew()

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from broadcasts import services
@@ -71,6 +72,7 @@ def process_event(*, event_id: int) -> bool:
         )
         if event is None:
             return False
+        _lock_deliveries(event.payload)
         for field, value in _changes(event.payload):
             if field == "messages":
                 _apply_statuses(value)
@@ -80,6 +82,27 @@ def process_event(*, event_id: int) -> bool:
         event.processed_at = timezone.now()
         event.save(update_fields=["processed_at"])
     return True
+
+
+def _lock_deliveries(payload: dict[str, Any]) -> None:
+    """Lock every delivery the event's statuses name, in id order (as the sender does), so
+    concurrent processing and recording never deadlock."""
+    ids: set[int] = set()
+    wamids: set[str] = set()
+    for field, value in _changes(payload):
+        for status in value.get("statuses") or [] if field == "messages" else []:
+            callback = str(status.get("biz_opaque_callback_data") or "")
+            if callback.isdigit():
+                ids.add(int(callback))
+            elif status.get("id"):
+                wamids.add(str(status["id"]))
+    if ids or wamids:
+        list(
+            Delivery.objects.filter(Q(id__in=ids) | Q(wamid__in=wamids))
+            .order_by("id")
+            .select_for_update()
+            .values_list("id", flat=True)
+        )
 
 
 def _changes(payload: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:

@@ -13,7 +13,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-@app.task(name="portal.ping")  # type: ignore[untyped-decorator]
+@app.task(name="portal.ping")
 def ping() -> str:
     """Answer 'pong': used by health checks and tests to prove a worker is consuming."""
     return "pong"

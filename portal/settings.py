@@ -235,7 +235,7 @@ WHATSAPP_SEND_CONCURRENCY = _env_int("WHATSAPP_SEND_CONCURRENCY", 16, minimum=1)
 WHATSAPP_BATCH_SIZE = _env_int("WHATSAPP_BATCH_SIZE", 200, minimum=1)
 WHATSAPP_MAX_ATTEMPTS = _env_int("WHATSAPP_MAX_ATTEMPTS", 6, minimum=1)
 WHATSAPP_RETRY_BASE_SECONDS = 2.0
-WHATSAPP_RATE_SAFETY = 0.96  # aim just under the limit so scheduling jitter never crosses it
+WHATSAPP_RATE_SAFETY = 0.93  # aim under the limit so thread scheduling jitter never crosses it
 # Unique recipients per moving 24 h that the business portfolio's tier allows (250, 2000,
 # 10000, 100000; 0 = unlimited). The rest of a broadcast is deferred with a visible reason.
 WHATSAPP_MESSAGING_LIMIT = _env_int("WHATSAPP_MESSAGING_LIMIT", 100000)

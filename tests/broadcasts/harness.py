@@ -108,17 +108,23 @@ def kill_group(proc: subprocess.Popen[bytes], sig: int) -> None:
 @contextmanager
 def route_to(engine: Engine) -> Iterator[None]:
     """Send every task this process enqueues (e.g. the webhook view's) to the test's queue."""
-    conf, amqp = celery_app.conf, celery_app.amqp
+    conf = celery_app.conf
     previous = conf.task_default_queue, conf.task_routes
     conf.task_default_queue, conf.task_routes = engine.queue, {"*": {"queue": engine.queue}}
-    for cached in ("queues", "default_queue", "router"):
-        amqp.__dict__.pop(cached, None)
+    _forget_routing()
     try:
         yield
     finally:
         conf.task_default_queue, conf.task_routes = previous
-        for cached in ("queues", "default_queue", "router"):
-            amqp.__dict__.pop(cached, None)
+        _forget_routing()
+
+
+def _forget_routing() -> None:
+    """Drop Celery's cached queues, routes and sender (they capture the default queue)."""
+    amqp = celery_app.amqp
+    for cached in ("queues", "default_queue", "router", "send_task_message"):
+        amqp.__dict__.pop(cached, None)
+    amqp.flush_routes()
 
 
 def beat(engine: Engine) -> None:

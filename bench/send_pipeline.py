@@ -1,0 +1,252 @@
+"""Send pipeline: messages/s through real Celery workers to the local fake Cloud API.
+
+    python scripts/test_services.py -- python bench/send_pipeline.py [--messages 20000]
+
+Figures (same run, same fake server, no throttling, status webhooks off):
+- send_pipeline: a broadcast from `start` to every delivery recorded, through one Celery worker
+  with 2 prefork processes (the portal's two sender slots), vs the raw limit: the same
+  requests posted by the same HTTP library (httpx) with the same concurrency (2 processes x
+  WHATSAPP_SEND_CONCURRENCY threads) and no database. Target >= 70% of raw and >= 1,000 msg/s.
+- send_pipeline_db_share: database time (claim + load + record) as a share of sender time.
+  Target <= 15%.
+- send_throttled: the fake enforcing 80 msg/s, the portal configured for 80: achieved rate
+  vs 80, and the share of requests WhatsApp (the fake) refused as too fast. Targets >= 90%
+  of 80, < 1% throttled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import subprocess
+import sys
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+from common import ROOT, bench_line, setup_django
+
+CONCURRENCY = 16
+
+
+def _raw_worker(args: tuple[str, str, int, int]) -> int:
+    """One process: `count` POSTs from CONCURRENCY threads sharing one httpx.Client."""
+    import httpx
+
+    url, token, count, offset = args
+    client = httpx.Client(
+        headers={"Authorization": f"Bearer {token}"},
+        limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
+    )
+
+    def post(i: int) -> int:
+        body = {
+            "messaging_product": "whatsapp",
+            "recipient_type": "individual",
+            "to": f"91{6000000000 + offset + i}",
+            "biz_opaque_callback_data": str(offset + i),
+            "type": "template",
+            "template": {
+                "name": "cyber_fraud_awareness",
+                "language": {"code": "hi", "policy": "deterministic"},
+                "components": [{"type": "body", "parameters": [{"type": "text", "text": "Bench"}]}],
+            },
+        }
+        return client.post(url, json=body).status_code
+
+    with ThreadPoolExecutor(CONCURRENCY) as pool:
+        codes = list(pool.map(post, range(count)))
+    return sum(code == 200 for code in codes)
+
+
+def measure_raw(fake, messages: int) -> float:  # type: ignore[no-untyped-def]
+    url = f"{fake.base_url}/{fake.api_version}/{fake.phone_number_id}/messages"
+    half = messages // 2
+    jobs = [(url, fake.token, half, 0), (url, fake.token, messages - half, 10_000_000)]
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(2) as pool:
+        start = time.perf_counter()
+        accepted = sum(pool.map(_raw_worker, jobs))
+        elapsed = time.perf_counter() - start
+    assert accepted == messages, f"raw loop: only {accepted} of {messages} accepted"
+    return messages / elapsed
+
+
+def seed(messages: int):  # type: ignore[no-untyped-def]
+    """A district with `messages` consenting citizens, and a scheduled broadcast to them."""
+    from django.conf import settings
+    from django.db import connection
+
+    from accounts.models import Posting, Role, User
+    from broadcasts import demo, lifecycle
+    from broadcasts.models import MessageTemplate
+    from stations.models import District, State, Station
+
+    settings.BROADCAST_APPROVAL_THRESHOLD = 10**9  # a benchmark has no second officer
+    tag = uuid.uuid4().hex[:6]
+    state, _ = State.objects.get_or_create(code="BP", defaults={"name": "Bench"})
+    district = District.objects.create(state=state, code=f"BP{tag}", name=f"Bench {tag}")
+    station = Station.objects.create(district=district, code=f"BP{tag}-PS", name="Bench PS")
+    base = int(uuid.uuid4().int % 10**6) * 100_000
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO people_citizen (phone, name, locality, district_id, station_id,
+                preferred_language, consent_source, consent_at, consent_note, opted_out_at,
+                opt_out_source, created_at, updated_at)
+            SELECT '+91' || (7000000000 + %s + g)::text, 'Citizen ' || g, '', %s, %s, 'hi',
+                'import', now(), '', NULL, '', now(), now()
+            FROM generate_series(1, %s) AS g
+            """,
+            [base, district.pk, station.pk, messages],
+        )
+    demo.seed_sandbox_templates()
+    user = User.objects.create(username=f"bench-{tag}")
+    Posting.objects.create(user=user, role=Role.CYBER_CELL, district=district)
+    template = MessageTemplate.objects.get(name="cyber_fraud_awareness", language="hi")
+    draft = lifecycle.create_broadcast(
+        district=district, title="bench", template=template, parameters=["Bench"], by=user
+    )
+    return lifecycle.submit_broadcast(broadcast=draft, by=user)
+
+
+def run_pipeline(fake, messages: int, *, mps: int) -> tuple[float, dict[str, int], int]:  # type: ignore[no-untyped-def]
+    """Seconds from start to all recorded, the sender timings, and the broadcast id."""
+    from broadcasts import tasks
+    from broadcasts.models import Delivery, DeliveryStatus
+    from portal.celery import app
+
+    broadcast = seed(messages)
+    queue = f"bench-{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "WHATSAPP_PROVIDER": "cloud",
+        "WHATSAPP_API_BASE_URL": fake.base_url,
+        "WHATSAPP_TOKEN": fake.token,
+        "WHATSAPP_PHONE_NUMBER_ID": fake.phone_number_id,
+        "WHATSAPP_APP_SECRET": fake.app_secret,
+        "WHATSAPP_MESSAGES_PER_SECOND": str(mps),
+        "WHATSAPP_SEND_CONCURRENCY": str(CONCURRENCY),
+        "BROADCAST_QUIET_HOURS": "",
+        "BROADCAST_APPROVAL_THRESHOLD": str(10**9),
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "LOG_LEVEL": "WARNING",
+    }
+    log = open(ROOT / "var" / f"bench-{queue}.log", "ab")
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "--pool",
+            "prefork",
+            "--concurrency",
+            "2",
+            "--queues",
+            queue,
+            "--loglevel",
+            "WARNING",
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        time.sleep(4)  # let the worker boot before the clock starts
+        open_statuses = [DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.UNKNOWN]
+        start = time.perf_counter()
+        app.send_task("broadcasts.dispatch", queue=queue)
+        last_kick = time.perf_counter()
+        while True:
+            time.sleep(0.2)
+            total = Delivery.objects.filter(broadcast=broadcast).count()
+            pending = Delivery.objects.filter(broadcast=broadcast, status__in=open_statuses).count()
+            if total == messages and pending == 0:
+                break
+            if time.perf_counter() - last_kick > 5:  # what beat would do
+                app.send_task("broadcasts.dispatch", queue=queue)
+                last_kick = time.perf_counter()
+            if time.perf_counter() - start > 900:
+                raise SystemExit("pipeline did not finish in 15 minutes")
+        elapsed = time.perf_counter() - start
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+    return elapsed, tasks.sender_timings(broadcast.pk), broadcast.pk
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--messages", type=int, default=20000)
+    parser.add_argument("--throttled-seconds", type=int, default=30)
+    args = parser.parse_args()
+    setup_django()
+    sys.path.insert(0, str(ROOT))
+    from tests.fakes.whatsapp_server import FakeWhatsApp
+
+    with FakeWhatsApp().start(webhook_url=None, mps=0, pair_window_s=0) as fake:
+        raw_rate = measure_raw(fake, args.messages)
+        fake.reset()
+        elapsed, timings, _ = run_pipeline(fake, args.messages, mps=1_000_000)
+    rate = args.messages / elapsed
+    bench_line(
+        "send_pipeline",
+        value=rate,
+        unit="msg/s",
+        raw=raw_rate,
+        ratio=rate / raw_rate,
+        ratio_kind="value/raw",
+        target=">=0.70 and value>=1000",
+    )
+    busy = timings["db"] + timings["send"]
+    share = timings["db"] / busy if busy else 0.0
+    bench_line(
+        "send_pipeline_db_share",
+        value=share * 100,
+        unit="%",
+        raw=100.0,
+        ratio=share,
+        ratio_kind="db_ms/(db_ms+send_ms)",
+        target="<=15%",
+    )
+
+    messages = 80 * args.throttled_seconds
+    with FakeWhatsApp().start(webhook_url=None, mps=80, pair_window_s=0) as fake:
+        elapsed, _, _ = run_pipeline(fake, messages, mps=80)
+        stats = fake.stats()
+        fake_requests = fake.requests()
+    # The achieved rate is taken over the sending window: first to last accepted request.
+    times = sorted(r["received_at"] for r in fake_requests)
+    window = (times[-1] - times[0]) if len(times) > 1 else elapsed
+    achieved = (len(times) - 1) / window if len(times) > 1 else 0.0
+    throttled = sum(n for code, n in stats["rejected"].items() if str(code) == "130429")
+    bench_line(
+        "send_throttled",
+        value=achieved,
+        unit="msg/s",
+        raw=80.0,
+        ratio=achieved / 80.0,
+        ratio_kind="value/limit",
+        target=">=0.90",
+    )
+    bench_line(
+        "send_throttled_refused",
+        value=100.0 * throttled / max(1, stats["requests"]),
+        unit="%",
+        raw=float(stats["requests"]),
+        ratio=throttled / max(1, stats["requests"]),
+        ratio_kind="throttled/requests",
+        target="<1%",
+    )
+
+
+if __name__ == "__main__":
+    main()
