@@ -1,0 +1,1 @@
+"""Community group pages: officers' pages (groups, members, register) and the public form."""
