@@ -1,0 +1,1 @@
+"""Local fakes of external services (the WhatsApp Cloud API) for tests and benchmarks."""
