@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+from django.utils import timezone
+
 from broadcasts.models import MessageTemplate, SandboxMessage
 from broadcasts.providers.base import ErrorClass, OutgoingMessage, ProviderError, SendResult
 
@@ -35,4 +37,19 @@ class SandboxProvider:
             body=body,
             callback_data=message.callback_data,
         )
+        self._simulate_statuses(message, wamid)
         return SendResult(wamid=wamid)
+
+    @staticmethod
+    def _simulate_statuses(message: OutgoingMessage, wamid: str) -> None:
+        """What WhatsApp's webhooks would report: every message delivered, about 60% read
+        (decided by the wamid, so a re-run shows the same figures)."""
+        from broadcasts.services import StatusUpdate, apply_status_update
+
+        delivery_id = int(message.callback_data) if message.callback_data.isdigit() else None
+        now = timezone.now()
+        steps = ["delivered"] + (["read"] if int(wamid[-2:], 16) % 10 < 6 else [])
+        for step in steps:
+            apply_status_update(
+                StatusUpdate(status=step, wamid=wamid, delivery_id=delivery_id, timestamp=now)
+            )

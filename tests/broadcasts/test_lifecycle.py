@@ -135,7 +135,10 @@ class TestFanOutAndSending:
         assert lifecycle.complete_if_done(broadcast_id=broadcast.pk) is True
         assert SandboxMessage.objects.count() == 5
         assert SandboxMessage.objects.values("to").distinct().count() == 5
-        assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SENT}
+        assert set(Delivery.objects.values_list("status", flat=True)) <= {
+            DeliveryStatus.DELIVERED,
+            DeliveryStatus.READ,
+        }
 
     def test_opt_out_after_fan_out_is_honoured_at_send_time(self, world, awareness) -> None:
         broadcast = self._scheduled(world, awareness, n=3)
