@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from people.models import Citizen, Tag
+from people.models import Citizen, ErasedPhone, ImportJob, ImportRejectedRow, Tag
 
 
 @admin.register(Tag)
@@ -16,3 +16,49 @@ class CitizenAdmin(admin.ModelAdmin):
     autocomplete_fields = ["district", "station", "tags"]
     list_select_related = ["district", "station"]
     readonly_fields = ["created_at", "updated_at"]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Read-only: jobs are made by uploads and moved by the worker, never edited by hand."""
+
+    list_display = [
+        "id", "original_name", "district", "status", "rows_read", "imported_created",
+        "imported_updated", "rejected", "created_at",
+    ]  # fmt: skip
+    list_filter = ["status", "district"]
+    search_fields = ["original_name"]
+    list_select_related = ["district", "uploaded_by"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(ImportRejectedRow)
+class ImportRejectedRowAdmin(admin.ModelAdmin):
+    list_display = ["job", "row_number", "reason", "detail"]
+    list_filter = ["reason"]
+    list_select_related = ["job"]
+    raw_id_fields = ["job"]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(ErasedPhone)
+class ErasedPhoneAdmin(admin.ModelAdmin):
+    list_display = ["digest", "erased_at"]
+    readonly_fields = ["digest", "erased_at"]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False

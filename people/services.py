@@ -2,14 +2,34 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.services import record_event
-from people.models import Citizen, ConsentSource, OptOutSource
+from people import selectors, spreadsheets
+from people.importing import erased_digest
+from people.models import (
+    Citizen,
+    ConsentSource,
+    ErasedPhone,
+    ImportJob,
+    ImportRejectedRow,
+    OptOutSource,
+)
 from people.phones import normalize_mobile
+from stations.idempotency import create_once, submission_token
 from stations.models import District, Station
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -98,3 +118,201 @@ def resume_citizen(
             actor=by, action="people.citizen.resumed", target=citizen, district=citizen.district
         )
     return bool(updated)
+
+
+# --- officer actions on one citizen ------------------------------------------------------------
+
+
+def opt_out_on_request(*, citizen: Citizen, by: User, request: HttpRequest | None = None) -> bool:
+    """Record the citizen's spoken or written request to stop messages; False if already out."""
+    if not selectors.may_opt_out_citizen(by, citizen):
+        raise PermissionDenied(_("You may not record opt-outs for this citizen."))
+    return opt_out_citizen(citizen=citizen, source=OptOutSource.OFFICER, by=by)
+
+
+def erased_phone_placeholder(pk: int) -> str:
+    """The phone an erased citizen keeps: '+999' and the pk in 12 digits.
+
+    +999 is a country code no operator uses (ITU reserved), so no real number and nothing the
+    importer accepts can collide with it; it satisfies the E.164 CHECK (+ and 15 digits); it is
+    unique because the pk is; and it says nothing about the old number.
+    """
+    if not 0 < pk < 10**12:
+        raise ValueError("Citizen pk out of range for the erasure placeholder.")
+    return f"+999{pk:012d}"
+
+
+@transaction.atomic
+def erase_citizen(
+    *, citizen: Citizen, by: User, reason: str, request: HttpRequest | None = None
+) -> Citizen:
+    """Erase a citizen's personal data on request (DPDP Act 2023, s.12), keeping the row.
+
+    Name, locality and consent note become empty, the phone becomes erased_phone_placeholder(pk),
+    tags are removed, the citizen is opted out (source: erasure) and `erased_at` is set; the row
+    stays because deliveries refer to it, and the sender skips erased citizens. A keyed hash of
+    the old number (ErasedPhone) lets list imports refuse to bring the person back. Rejected
+    import rows holding the number lose their values. Running it twice changes nothing more.
+    """
+    if not selectors.may_manage_citizen(by, citizen):
+        raise PermissionDenied(_("Only the district's cyber cell or head may erase a citizen."))
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError(_("Say why the data is erased (e.g. the citizen's written request)."))
+    locked = Citizen.objects.select_for_update().get(pk=citizen.pk)
+    if locked.erased_at is not None:
+        return locked
+    old_phone, now = locked.phone, timezone.now()
+    ErasedPhone.objects.get_or_create(digest=erased_digest(old_phone))
+    ImportRejectedRow.objects.filter(phone=old_phone).update(values=[], phone="")
+    locked.tags.clear()
+    locked.phone = erased_phone_placeholder(locked.pk)
+    locked.name = locked.locality = locked.consent_note = ""
+    locked.opted_out_at = locked.opted_out_at or now
+    locked.opt_out_source = OptOutSource.ERASURE
+    locked.erased_at = now
+    locked.save()
+    record_event(
+        actor=by,
+        action="people.citizen.erased",
+        target=locked,
+        data={"reason": reason[:500]},
+        request=request,
+        district=locked.district,
+    )
+    return locked
+
+
+def reveal_phone(*, citizen: Citizen, by: User, request: HttpRequest | None = None) -> str:
+    """The citizen's full number, after writing down who looked (audited)."""
+    if citizen.erased_at is not None:
+        raise PermissionDenied(_("This citizen's data was erased."))
+    record_event(
+        actor=by,
+        action="people.citizen.phone_viewed",
+        target=citizen,
+        request=request,
+        district=citizen.district,
+    )
+    return citizen.phone
+
+
+# --- subscriber imports --------------------------------------------------------------------------
+
+
+class IdempotencyConflict(ValidationError):
+    """The Idempotency-Key was used before for a different file."""
+
+
+def create_import_job(
+    *,
+    district: District,
+    upload: File[bytes],
+    by: User,
+    client_key: str | None = None,
+    request: HttpRequest | None = None,
+) -> tuple[ImportJob, bool]:
+    """Check an uploaded list, store it and queue its import; (job, created).
+
+    Raises spreadsheets.ImportFileError (translated) when the file cannot be imported at all:
+    nothing is stored then. With a client key (form token or Idempotency-Key) the same user
+    sending the same key within 24 hours gets the first job back instead of a second import.
+    """
+    if district.pk not in set(selectors.districts_managed_by(by).values_list("pk", flat=True)):
+        raise PermissionDenied(_("Only the district's cyber cell or head may import lists."))
+    token = submission_token(user=by, key=client_key)
+    if token is not None:
+        day_ago = timezone.now() - timedelta(hours=24)
+        ImportJob.objects.filter(client_token=token, created_at__lt=day_ago).update(
+            client_token=None
+        )
+        earlier = ImportJob.objects.filter(client_token=token).first()
+        if earlier is not None:
+            return _replayed(earlier, upload), False
+    found = spreadsheets.inspect_upload(upload)
+
+    def create() -> ImportJob:
+        job = ImportJob(
+            district=district,
+            uploaded_by=by,
+            original_name=(upload.name or "")[-255:],
+            file_format=found.file_format,
+            file_size=found.size,
+            file_sha256=found.sha256,
+            header=found.header,
+            columns=found.columns,
+            header_row=found.header_row,
+            encoding=found.encoding,
+            delimiter=found.delimiter,
+            rows_expected=found.rows,
+            client_token=token,
+        )
+        job.file.save(upload.name or "upload", upload, save=False)
+        job.save()
+        record_event(
+            actor=by,
+            action="people.import.uploaded",
+            target=job,
+            request=request,
+            district=district,
+            data={"rows": found.rows, "format": found.file_format, "size": found.size},
+        )
+        transaction.on_commit(lambda: enqueue_import(job.pk))
+        return job
+
+    job, created = create_once(ImportJob, token, create)
+    return (job, True) if created else (_replayed(job, upload), False)
+
+
+def _replayed(job: ImportJob, upload: File[bytes]) -> ImportJob:
+    """The earlier job for a repeated key, refused when the key now comes with another file."""
+    if job.file_sha256 and job.file_sha256 != spreadsheets.upload_sha256(upload):
+        raise IdempotencyConflict(
+            _("This Idempotency-Key was already used for a different file."),
+            code="idempotency_conflict",
+        )
+    return job
+
+
+def enqueue_import(job_id: int) -> None:
+    """Send the import task (after commit); a broker outage is logged, the sweep retries."""
+    from people.tasks import run_import
+
+    try:
+        run_import.apply_async(args=[job_id], queue=settings.PEOPLE_IMPORT_QUEUE or None)
+    except Exception:  # the broker may be down; the job stays queued and the sweep re-sends it
+        logger.exception("could not enqueue import %s", job_id)
+
+
+def record_rejected_download(
+    *, job: ImportJob, by: User, request: HttpRequest | None = None
+) -> None:
+    """Audit that someone downloaded an import's rejected rows (they hold personal data)."""
+    record_event(
+        actor=by,
+        action="people.import.rejected_downloaded",
+        target=job,
+        request=request,
+        district=job.district,
+        data={"rows": job.rejected},
+    )
+
+
+def purge_expired_imports(*, now: datetime | None = None) -> int:
+    """Delete stored files and rejected rows of imports finished longer ago than the retention."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=int(settings.PEOPLE_IMPORT_RETENTION_DAYS))
+    expired = ImportJob.objects.filter(
+        status__in=[ImportJob.Status.DONE, ImportJob.Status.FAILED],
+        finished_at__lt=cutoff,
+        file_deleted_at__isnull=True,
+    )[:200]
+    purged = 0
+    for job in expired:
+        with transaction.atomic():
+            if job.file:
+                job.file.delete(save=False)
+            job.rejected_rows.all().delete()
+            ImportJob.objects.filter(pk=job.pk).update(file="", file_deleted_at=now)
+        purged += 1
+    return purged

@@ -1,7 +1,7 @@
 import factory
 from django.utils import timezone
 
-from people.models import Citizen, ConsentSource
+from people.models import Citizen, ConsentSource, Tag
 from tests.factories.stations import StationFactory
 
 
@@ -18,3 +18,11 @@ class CitizenFactory(factory.django.DjangoModelFactory):
     preferred_language = "hi"
     consent_source = ConsentSource.OFFICER_FORM
     consent_at = factory.LazyFunction(timezone.now)
+
+
+class TagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tag
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"tag {n}")
