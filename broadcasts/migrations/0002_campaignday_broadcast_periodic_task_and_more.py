@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
         ('broadcasts', '0001_initial'),
         ('django_celery_beat', '0019_alter_periodictasks_options'),
         ('people', '0001_initial'),
-        ('stations', '0002_historicalhotspot_historicalresourceaudit_hotspot_and_more'),
+        ('stations', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('broadcasts', '0002_campaignday_broadcast_periodic_task_and_more'),
         ('people', '0001_initial'),
-        ('stations', '0002_historicalhotspot_historicalresourceaudit_hotspot_and_more'),
+        ('stations', '0001_initial'),
     ]
 
     operations = [
