@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip
 PYTEST_WORKERS ?= 2
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-fast lint format check messages compilemessages seed clean help
+.PHONY: run test test-fast lint format check messages compilemessages seed clean help bench
 
 help:
 	@echo "make run    - start the portal (SQLite, embedded broker, sandbox WhatsApp) on 127.0.0.1:8000"
@@ -15,6 +15,7 @@ help:
 	@echo "make lint   - ruff check + format --check"
 	@echo "make check  - Django checks, migrations, ruff, translations"
 	@echo "make messages - extract translatable strings into locale/*/LC_MESSAGES/django.po"
+	@echo "make bench  - every benchmark in bench/ on throwaway servers; writes docs/performance.md"
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,7 +32,7 @@ compilemessages: $(VENV)/.runtime
 
 messages: $(VENV)/.dev
 	bash scripts/install-system-deps.sh messages || true
-	$(PY) manage.py makemessages --all --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*'
+	$(PY) manage.py makemessages --all --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'static/*' --ignore 'bench/*'
 	@echo "Now translate locale/hi and locale/bn, then: make compilemessages"
 
 run: $(VENV)/.runtime compilemessages
@@ -70,6 +71,15 @@ check: $(VENV)/.dev compilemessages lint
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) scripts/compile_translations.py --check
+
+bench: $(VENV)/.dev
+	bash scripts/install-system-deps.sh test
+	rm -f var/bench-results.txt
+	$(PY) scripts/test_services.py -- bash -c '\
+	  set -e; for script in bench/[a-z]*.py; do \
+	    case $$script in bench/common.py) continue;; esac; \
+	    echo "== $$script"; $(PY) $$script; done'
+	$(PY) scripts/bench_report.py
 
 clean:
 	rm -rf var/ test-results/ .pytest_cache
