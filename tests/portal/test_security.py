@@ -86,9 +86,11 @@ class TestHeaders:
 
 def test_deploy_checks_pass_with_production_settings() -> None:
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "SALT_KEY": secrets.token_urlsafe(32),
+        "COMPLAINTS_LOOKUP_KEY": secrets.token_urlsafe(32),
         "ALLOWED_HOSTS": "portal.example.gov.in",
         "SECURE_SSL_REDIRECT": "true",
         "THANA_VAR_DIR": str(ROOT / "var" / "test-deploy"),
