@@ -450,3 +450,37 @@ PEOPLE_IMPORT_RETENTION_DAYS = _env_int("PEOPLE_IMPORT_RETENTION_DAYS", 30, mini
 PEOPLE_IMPORT_STALE_SECONDS = _env_int("PEOPLE_IMPORT_STALE_SECONDS", 300, minimum=30)
 PEOPLE_IMPORT_QUEUE = env.str("PEOPLE_IMPORT_QUEUE", default="")  # empty: Celery's default queue
 CELERY_BEAT_SCHEDULE["people-sweep-imports"] = {"task": "people.sweep_imports", "schedule": 60.0}
+
+
+# --- Complaint intake (complaints app) -------------------------------------------------------
+# Victim identities are encrypted with keys derived from SECRET_KEY and SALT_KEY
+# (django-fernet-encrypted-fields); phone look-ups use HMAC-SHA256 with COMPLAINTS_LOOKUP_KEY.
+# A list of SALT_KEY values (comma-separated) lets old keys keep decrypting after a rotation.
+SALT_KEY = env.list("SALT_KEY", default=["thana-connect-dev-salt"] if DEBUG else [])
+COMPLAINTS_LOOKUP_KEY = env.str(
+    "COMPLAINTS_LOOKUP_KEY", default="thana-connect-dev-lookup" if DEBUG else ""
+)
+if not SALT_KEY or not COMPLAINTS_LOOKUP_KEY:
+    raise ImproperlyConfigured("SALT_KEY and COMPLAINTS_LOOKUP_KEY must be set when DEBUG is off.")
+# Working days allowed per complaint category before a complaint is overdue ("*": default).
+COMPLAINTS_SLA_WORKING_DAYS = {
+    "*": _env_int("COMPLAINTS_SLA_DEFAULT_DAYS", 7, minimum=1),
+    "sexual_assault": 1,
+    "molestation": 2,
+    "child_related": 2,
+    "trafficking": 1,
+    "missing_person": 1,
+    "domestic_violence": 3,
+    "stalking": 3,
+    "eve_teasing": 3,
+    "cyber_fraud": 5,
+}
+# Gazetted holidays (ISO dates) skipped, like Sundays, when counting working days.
+COMPLAINTS_HOLIDAYS = env.list("COMPLAINTS_HOLIDAYS", default=[])
+# Hours after the IC escalation before an overdue complaint goes to the district.
+COMPLAINTS_DISTRICT_GRACE_HOURS = _env_int("COMPLAINTS_DISTRICT_GRACE_HOURS", 48, minimum=1)
+COMPLAINTS_STATUS_LOOKUPS_PER_HOUR = _env_int("COMPLAINTS_STATUS_LOOKUPS_PER_HOUR", 10, minimum=1)
+CELERY_BEAT_SCHEDULE["complaints-escalate-overdue"] = {
+    "task": "complaints.escalate_overdue",
+    "schedule": 900.0,
+}

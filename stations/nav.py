@@ -12,5 +12,15 @@ def items(user: AnyUser, kind: str) -> list[dict[str, object]]:
     if kind not in {"state", "district", "station"}:
         return []
     return [
-        {"label": _("Police stations"), "url": reverse("stations:station_list"), "icon": "building"}
+        {
+            "label": _("Police stations"),
+            "url": reverse("stations:station_list"),
+            "icon": "building",
+        },
+        {"label": _("Hotspots"), "url": reverse("stations:hotspot_list"), "icon": "geo-alt"},
+        {
+            "label": _("Resources"),
+            "url": reverse("stations:resource_overview"),
+            "icon": "clipboard-check",
+        },
     ]
