@@ -373,6 +373,8 @@ class TestConduct:
         )
 
     def test_each_incident_is_a_numbered_strike_with_a_ready_warning(self, member, ic) -> None:
+        member.citizen.preferred_language = "en"  # the wording checked below is the English one
+        member.citizen.save(update_fields=["preferred_language"])
         first = self._log(member, ic)
         second = self._log(member, ic, IncidentKind.ID_CARD)
         assert (first.strike_number, second.strike_number) == (1, 2)
