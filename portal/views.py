@@ -9,6 +9,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts import access
+from broadcasts import selectors as broadcast_selectors
+from groups import selectors as group_selectors
 from portal import health
 from stations import selectors as station_selectors
 
@@ -30,7 +32,25 @@ def home(request: HttpRequest) -> HttpResponse:
         if kind in {"state", "district"}
         else [],
     }
+    if kind == "station":
+        context |= station_dashboard(user)
     return render(request, "portal/home.html", context)
+
+
+def station_dashboard(user) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """What a station's officers should see first, from each app's own selectors."""
+    return {
+        "groups": list(group_selectors.group_list(user=user)[:6]),
+        "unpatrolled": list(
+            station_selectors.hotspots_not_patrolled(user=user).select_related("station")[:6]
+        ),
+        "open_deficits": station_selectors.open_deficits_count(user=user),
+        "recent_broadcasts": list(
+            broadcast_selectors.broadcast_list(user=user).filter(
+                status__in=["sending", "completed", "scheduled", "recurring"]
+            )[:5]
+        ),
+    }
 
 
 @never_cache

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 from playwright.sync_api import Page, expect
 
 from groups.models import CommunityGroup, ConductIncident, ExclusionEntry, Membership
@@ -70,7 +71,11 @@ def test_an_admin_logs_a_strike_and_gets_the_warning_on_a_phone(
     page.locator("select[name=kind]").select_option("greeting_spam")
     page.get_by_test_id("log-incident").click()
     expect(page.get_by_test_id("incident")).to_have_count(2)
-    expect(page.get_by_test_id("warning-text").first).to_contain_text("2 of 3")
+    with translation.override(member.citizen.preferred_language):  # written in their language
+        expected = translation.gettext(
+            "This is warning %(strike)s of %(limit)s: after %(limit)s warnings a member is removed."
+        ) % {"strike": 2, "limit": 3}
+    expect(page.get_by_test_id("warning-text").first).to_contain_text(expected)
     _fits(page)
     page.screenshot(path=str(artifacts / "groups-member-strike-360.png"), full_page=True)
     assert ConductIncident.objects.filter(membership=member).count() == 2
