@@ -1,0 +1,539 @@
+"""Writes of complaint intake: register, assign, move status, reveal identity, escalate.
+
+Every write is keyword-only, runs in one transaction and appends one AuditEvent whose text
+carries only the tracking number (never the victim's identity).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.services import client_ip, record_event
+from broadcasts.services import TemplateNotAvailable, queue_message
+from complaints import access as complaint_access
+from complaints.models import (
+    COMPLAINT_TRANSITIONS,
+    OPEN_STATUSES,
+    Complaint,
+    ComplaintCategory,
+    ComplaintChannel,
+    ComplaintEvent,
+    ComplaintPriority,
+    ComplaintStatus,
+    CounsellingOutcome,
+    CounsellingSession,
+    EscalationLevel,
+    IdentityAccessLog,
+    TrackingCounter,
+    VictimIdentity,
+)
+from people.phones import InvalidPhone, normalize_mobile
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from accounts.models import User
+    from people.models import Citizen
+    from stations.models import Station
+
+logger = logging.getLogger(__name__)
+
+# Whole-word SOS keywords in English, Hindi and Bengali (case-insensitive).
+SOS_KEYWORDS = (
+    "sos",
+    "help",
+    "emergency",
+    "urgent",
+    "बचाओ",
+    "मदद",
+    "सहायता",
+    "आपातकाल",
+    "বাঁচাও",
+    "সাহায্য",
+    "জরুরি",
+)
+_SOS_RE = re.compile(
+    r"(?<!\w)(" + "|".join(re.escape(k) for k in SOS_KEYWORDS) + r")(?!\w)", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class IdentityData:
+    """The victim's identity as typed in; stored encrypted, never logged."""
+
+    name: str = ""
+    phone: str = ""
+    address: str = ""
+    family: str = ""
+    school_or_workplace: str = ""
+
+    def __repr__(self) -> str:  # never leak into logs or tracebacks
+        return "IdentityData(<protected>)"
+
+
+def phone_lookup_hash(phone: str) -> str:
+    """HMAC-SHA256 of the normalised mobile number ('' when it is not a valid number)."""
+    try:
+        normal = normalize_mobile(phone)
+    except InvalidPhone:
+        return ""
+    key = settings.COMPLAINTS_LOOKUP_KEY.encode()
+    return hmac.new(key, normal.encode(), hashlib.sha256).hexdigest()
+
+
+def is_sos_text(text: str) -> bool:
+    """True when the message contains an SOS / help keyword in en, hi or bn."""
+    return bool(_SOS_RE.search(text or ""))
+
+
+def _holidays() -> frozenset[date]:
+    return frozenset(date.fromisoformat(str(d)) for d in settings.COMPLAINTS_HOLIDAYS)
+
+
+def add_working_days(start: date, days: int) -> date:
+    """`days` working days after `start`, skipping Sundays and the settings' holidays."""
+    holidays = _holidays()
+    current = start
+    remaining = days
+    while remaining > 0:
+        current += timedelta(days=1)
+        if current.weekday() != 6 and current not in holidays:
+            remaining -= 1
+    return current
+
+
+def sla_days(category: str) -> int:
+    """Working days the policy allows for a category (COMPLAINTS_SLA_WORKING_DAYS)."""
+    policy: dict[str, int] = settings.COMPLAINTS_SLA_WORKING_DAYS
+    return int(policy.get(category, policy.get("*", 7)))
+
+
+def due_date(*, category: str, registered_on: date, is_sos: bool = False) -> date:
+    """When a complaint falls due: SOS the same day, otherwise the category's SLA."""
+    if is_sos:
+        return registered_on
+    return add_working_days(registered_on, sla_days(category))
+
+
+def allocate_tracking_number(*, station: Station, year: int) -> tuple[int, str]:
+    """Next sequence for the station and year, atomically (one upsert ... RETURNING)."""
+    table = TrackingCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (station_id, year, last_sequence) VALUES (%s, %s, 1)
+            ON CONFLICT (station_id, year)
+            DO UPDATE SET last_sequence = {table}.last_sequence + 1
+            RETURNING last_sequence
+            """,  # noqa: S608 - table name from model meta, values parameterised
+            [station.pk, year],
+        )
+        sequence = int(cursor.fetchone()[0])
+    return sequence, f"{station.code}-{year}-{sequence:05d}"
+
+
+def _event(
+    complaint: Complaint,
+    kind: str,
+    *,
+    actor: User | None,
+    from_status: str = "",
+    to_status: str = "",
+    note: str = "",
+) -> None:
+    ComplaintEvent.objects.create(
+        complaint=complaint,
+        kind=kind,
+        actor=actor,
+        from_status=from_status,
+        to_status=to_status,
+        note=note[:500],
+    )
+
+
+def _validate(
+    *, category: str, channel: str, priority: str, description: str, occurred_on: date | None
+) -> None:
+    errors: dict[str, str] = {}
+    if category not in ComplaintCategory.values:
+        errors["category"] = _("Choose a category from the list.")
+    if channel not in ComplaintChannel.values:
+        errors["channel"] = _("Choose a channel from the list.")
+    if priority not in ComplaintPriority.values:
+        errors["priority"] = _("Choose a priority from the list.")
+    if not description.strip():
+        errors["description"] = _("Describe what happened.")
+    if occurred_on is not None and occurred_on > timezone.localdate():
+        errors["occurred_on"] = _("The date of the incident cannot be in the future.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def register_complaint(
+    *,
+    station: Station,
+    by: User | None,
+    channel: str,
+    category: str,
+    description: str,
+    identity: IdentityData | None = None,
+    priority: str = ComplaintPriority.NORMAL,
+    is_sos: bool = False,
+    occurred_on: date | None = None,
+    inbound_wamid: str | None = None,
+    request: HttpRequest | None = None,
+) -> Complaint:
+    """Register a complaint with its identity stored apart; one audit event (tracking no. only)."""
+    _validate(
+        category=category,
+        channel=channel,
+        priority=priority,
+        description=description,
+        occurred_on=occurred_on,
+    )
+    now = timezone.now()
+    today = timezone.localdate(now)
+    sequence, tracking = allocate_tracking_number(station=station, year=today.year)
+    if is_sos:
+        priority = ComplaintPriority.URGENT
+    complaint = Complaint.objects.create(
+        tracking_number=tracking,
+        station=station,
+        year=today.year,
+        sequence=sequence,
+        channel=channel,
+        category=category,
+        description=description.strip(),
+        occurred_on=occurred_on,
+        priority=priority,
+        is_sos=is_sos,
+        due_on=due_date(category=category, registered_on=today, is_sos=is_sos),
+        inbound_wamid=inbound_wamid or None,
+        created_by=by,
+    )
+    identity = identity or IdentityData()
+    VictimIdentity.objects.create(
+        complaint=complaint,
+        name=identity.name.strip(),
+        phone=identity.phone.strip(),
+        address=identity.address.strip(),
+        family=identity.family.strip(),
+        school_or_workplace=identity.school_or_workplace.strip(),
+        phone_hash=phone_lookup_hash(identity.phone) if identity.phone.strip() else "",
+    )
+    _event(complaint, ComplaintEvent.Kind.REGISTERED, actor=by, to_status=complaint.status)
+    record_event(
+        actor=by,
+        action="complaints.complaint.registered",
+        target=complaint,
+        data={"tracking_number": tracking, "channel": channel, "sos": is_sos},
+        request=request,
+        station=station,
+    )
+    return complaint
+
+
+def _lock(complaint: Complaint) -> Complaint:
+    return Complaint.objects.select_for_update().get(pk=complaint.pk)
+
+
+@transaction.atomic
+def assign_complaint(
+    *, complaint: Complaint, officer: User, by: User, request: HttpRequest | None = None
+) -> Complaint:
+    """Make an officer of the complaint's station responsible (received -> assigned)."""
+    if not complaint_access.can_work_on(by, complaint):
+        raise PermissionDenied
+    if not complaint_access.can_work_on(officer, complaint):
+        raise ValidationError({"officer": _("Choose an officer posted at this station.")})
+    locked = _lock(complaint)
+    if not locked.is_open:
+        raise ValidationError({"officer": _("A closed complaint cannot be reassigned.")})
+    previous = locked.status
+    locked.assigned_to = officer
+    if locked.status == ComplaintStatus.RECEIVED:
+        locked.status = ComplaintStatus.ASSIGNED
+    locked.save(update_fields=["assigned_to", "status"])
+    _event(
+        locked,
+        ComplaintEvent.Kind.ASSIGNED,
+        actor=by,
+        from_status=previous,
+        to_status=locked.status,
+        note=officer.get_full_name() or officer.get_username(),
+    )
+    record_event(
+        actor=by,
+        action="complaints.complaint.assigned",
+        target=locked,
+        data={"tracking_number": locked.tracking_number, "officer_id": officer.pk},
+        request=request,
+        station=locked.station,
+    )
+    return locked
+
+
+@transaction.atomic
+def change_status(
+    *,
+    complaint: Complaint,
+    status: str,
+    by: User,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> Complaint:
+    """Move a complaint along COMPLAINT_TRANSITIONS; anything else is a ValidationError."""
+    if not complaint_access.can_work_on(by, complaint):
+        raise PermissionDenied
+    locked = _lock(complaint)
+    if status not in COMPLAINT_TRANSITIONS.get(locked.status, frozenset()):
+        raise ValidationError(
+            {
+                "status": _("A complaint that is %(current)s cannot become %(target)s.")
+                % {
+                    "current": locked.get_status_display(),
+                    "target": dict(ComplaintStatus.choices).get(status, status),
+                }
+            }
+        )
+    if status == ComplaintStatus.ASSIGNED and locked.assigned_to_id is None:
+        raise ValidationError({"status": _("Assign an officer first.")})
+    previous = locked.status
+    locked.status = status
+    if status in {ComplaintStatus.CLOSED, ComplaintStatus.WITHDRAWN}:
+        locked.closed_at = timezone.now()
+    locked.save(update_fields=["status", "closed_at"])
+    _event(
+        locked,
+        ComplaintEvent.Kind.STATUS,
+        actor=by,
+        from_status=previous,
+        to_status=status,
+        note=note,
+    )
+    record_event(
+        actor=by,
+        action="complaints.complaint.status_changed",
+        target=locked,
+        data={"tracking_number": locked.tracking_number, "from": previous, "to": status},
+        request=request,
+        station=locked.station,
+    )
+    return locked
+
+
+@transaction.atomic
+def reveal_identity(
+    *, complaint: Complaint, by: User, reason: str, request: HttpRequest | None = None
+) -> VictimIdentity:
+    """The victim's identity for a permitted user with a stated reason; logged every time."""
+    if not complaint_access.can_see_identity(by, complaint):
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("State why you need to see the identity.")})
+    IdentityAccessLog.objects.create(
+        user=by, complaint=complaint, reason=reason[:300], ip_address=client_ip(request)
+    )
+    _event(complaint, ComplaintEvent.Kind.IDENTITY_SHOWN, actor=by)
+    record_event(
+        actor=by,
+        action="complaints.identity.shown",
+        target=complaint,
+        data={"tracking_number": complaint.tracking_number},
+        request=request,
+        station=complaint.station,
+    )
+    return VictimIdentity.objects.get(complaint=complaint)
+
+
+@dataclass(frozen=True)
+class EscalationResult:
+    to_station_ic: int
+    to_district: int
+
+
+@transaction.atomic
+def escalate_overdue(*, now: datetime | None = None) -> EscalationResult:
+    """Overdue open complaints go to the station IC, then (after a grace) to the district."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    grace = timedelta(hours=settings.COMPLAINTS_DISTRICT_GRACE_HOURS)
+    overdue = Complaint.objects.select_for_update(skip_locked=True).filter(
+        status__in=OPEN_STATUSES, due_on__lt=today
+    )
+    counts = {EscalationLevel.STATION_IC: 0, EscalationLevel.DISTRICT: 0}
+    for complaint in overdue.filter(escalation_level=EscalationLevel.NONE).select_related(
+        "station"
+    ):
+        _escalate(complaint, EscalationLevel.STATION_IC, now)
+        counts[EscalationLevel.STATION_IC] += 1
+    for complaint in overdue.filter(
+        escalation_level=EscalationLevel.STATION_IC, escalated_at__lte=now - grace
+    ).select_related("station"):
+        _escalate(complaint, EscalationLevel.DISTRICT, now)
+        counts[EscalationLevel.DISTRICT] += 1
+    return EscalationResult(
+        to_station_ic=counts[EscalationLevel.STATION_IC],
+        to_district=counts[EscalationLevel.DISTRICT],
+    )
+
+
+def _escalate(complaint: Complaint, level: EscalationLevel, now: datetime) -> None:
+    complaint.escalation_level = level
+    complaint.escalated_at = now
+    complaint.save(update_fields=["escalation_level", "escalated_at"])
+    _event(complaint, ComplaintEvent.Kind.ESCALATED, actor=None, note=str(level.label))
+    record_event(
+        actor=None,
+        action="complaints.complaint.escalated",
+        target=complaint,
+        data={"tracking_number": complaint.tracking_number, "level": int(level)},
+        station=complaint.station,
+    )
+
+
+def complaint_from_whatsapp(
+    *,
+    message_id: str,
+    from_phone: str,
+    text: str,
+    citizen: Citizen | None,
+) -> Complaint | None:
+    """One complaint per inbound WhatsApp message (dedupe on the wamid), acknowledged by
+    template. The station is the citizen's station; unknown citizens or citizens without a
+    station are skipped with a log line (there is no district 'unassigned' queue yet)."""
+    if not message_id:
+        return None
+    if Complaint.objects.filter(inbound_wamid=message_id).exists():
+        return None
+    if citizen is None or citizen.station_id is None:
+        logger.info("complaints: inbound message %s has no known station; skipped", message_id)
+        return None
+    station = citizen.station
+    assert station is not None
+    try:
+        with transaction.atomic():
+            complaint = register_complaint(
+                station=station,
+                by=None,
+                channel=ComplaintChannel.WHATSAPP,
+                category=ComplaintCategory.OTHER,
+                description=text.strip() or _("(WhatsApp message without text)"),
+                identity=IdentityData(name=citizen.name, phone=from_phone),
+                is_sos=is_sos_text(text),
+                inbound_wamid=message_id,
+            )
+            try:
+                queue_message(
+                    citizen=citizen,
+                    purpose="complaints.ack",
+                    template_name="complaint_acknowledgement",
+                    parameters=[complaint.tracking_number, station.name],
+                    station=station,
+                )
+            except TemplateNotAvailable:
+                logger.warning(
+                    "complaints: acknowledgement template missing for %s",
+                    complaint.tracking_number,
+                )
+    except IntegrityError:
+        # The same message delivered twice at once: the other delivery created it.
+        return None
+    return complaint
+
+
+def public_status(*, tracking_number: str, phone: str) -> Complaint | None:
+    """The complaint whose tracking number and victim phone both match, else None."""
+    digest = phone_lookup_hash(phone)
+    if not digest:
+        return None
+    return (
+        Complaint.objects.filter(
+            tracking_number__iexact=tracking_number.strip(), identity__phone_hash=digest
+        )
+        .only("id", "tracking_number", "status")
+        .first()
+    )
+
+
+# Statuses from which logging a counselling session moves the complaint to `counselling`.
+_INTO_COUNSELLING = frozenset({ComplaintStatus.UNDER_ENQUIRY})
+# Statuses in which a counselling session may be logged.
+COUNSELLING_ALLOWED = frozenset(
+    {ComplaintStatus.ASSIGNED, ComplaintStatus.UNDER_ENQUIRY, ComplaintStatus.COUNSELLING}
+)
+
+
+@transaction.atomic
+def log_counselling(
+    *,
+    complaint: Complaint,
+    by: User,
+    held_on: date,
+    parties: str,
+    outcome: str,
+    notes: str = "",
+    follow_up_on: date | None = None,
+    request: HttpRequest | None = None,
+) -> CounsellingSession:
+    """Record a counselling session; an enquiry moves into counselling (through the machine)."""
+    if not complaint_access.can_work_on(by, complaint):
+        raise PermissionDenied
+    locked = _lock(complaint)
+    errors: dict[str, str] = {}
+    if locked.status not in COUNSELLING_ALLOWED:
+        errors["__all__"] = _("Counselling can be logged only on an assigned, open complaint.")
+    if held_on > timezone.localdate():
+        errors["held_on"] = _("The session date cannot be in the future.")
+    if follow_up_on is not None and follow_up_on < held_on:
+        errors["follow_up_on"] = _("The follow-up cannot be before the session.")
+    if not parties.strip():
+        errors["parties"] = _("Say who took part (by role).")
+    if outcome not in CounsellingOutcome.values:
+        errors["outcome"] = _("Choose an outcome from the list.")
+    if errors:
+        raise ValidationError(errors)
+    session = CounsellingSession.objects.create(
+        complaint=locked,
+        held_on=held_on,
+        parties=parties.strip(),
+        outcome=outcome,
+        notes=notes.strip(),
+        follow_up_on=follow_up_on,
+        recorded_by=by,
+    )
+    previous = locked.status
+    if locked.status in _INTO_COUNSELLING and locked.can_move_to(ComplaintStatus.COUNSELLING):
+        locked.status = ComplaintStatus.COUNSELLING
+        locked.save(update_fields=["status"])
+    _event(
+        locked,
+        ComplaintEvent.Kind.COUNSELLING,
+        actor=by,
+        from_status=previous if previous != locked.status else "",
+        to_status=locked.status if previous != locked.status else "",
+        note=str(session.get_outcome_display()),
+    )
+    record_event(
+        actor=by,
+        action="complaints.counselling.logged",
+        target=locked,
+        data={"tracking_number": locked.tracking_number, "outcome": outcome},
+        request=request,
+        station=locked.station,
+    )
+    return session

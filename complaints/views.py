@@ -1,0 +1,291 @@
+"""Complaint intake pages: queue, registration, detail (identity behind a reason), status
+changes, and the citizens' public status look-up."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from accounts.services import client_ip
+from complaints import access, intake_selectors, services
+from complaints.forms import (
+    AssignForm,
+    ComplaintForm,
+    CounsellingForm,
+    PublicComplaintForm,
+    RevealIdentityForm,
+    StatusForm,
+    StatusLookupForm,
+)
+from complaints.models import COMPLAINT_TRANSITIONS, Complaint, VictimIdentity
+
+
+@login_required
+def complaint_queue(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:40]
+    rows = intake_selectors.complaint_queue(
+        request.user, query=query, include_closed=request.GET.get("all") == "1"
+    )
+    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    can_register = access.stations_for_registering(request.user).exists()
+    context = {
+        "page": page,
+        "query": query,
+        "today": timezone.localdate(),
+        "can_register": can_register,
+    }
+    return render(request, "complaints/queue.html", context)
+
+
+@login_required
+def complaint_create(request: HttpRequest) -> HttpResponse:
+    stations = access.stations_for_registering(request.user)
+    if not stations.exists():
+        raise Http404("No station to register at.")
+    form = ComplaintForm(request.POST or None, stations=stations)
+    token = request.POST.get("token") or uuid.uuid4().hex
+    if request.method == "POST" and form.is_valid():
+        key = f"complaints:submit:{request.user.pk}:{token[:64]}"
+        if not cache.add(key, 0, 24 * 3600):  # a double submit: show the first one
+            existing = cache.get(key)
+            return (
+                redirect("complaints:complaint_detail", existing)
+                if existing
+                else redirect("complaints:complaint_queue")
+            )
+        data = form.cleaned_data
+        try:
+            complaint = services.register_complaint(
+                station=data["station"],
+                by=request.user,  # type: ignore[arg-type]
+                channel=data["channel"],
+                category=data["category"],
+                description=data["description"],
+                priority=data["priority"],
+                is_sos=data["is_sos"],
+                occurred_on=data["occurred_on"],
+                identity=services.IdentityData(
+                    name=data["victim_name"],
+                    phone=data["victim_phone"],
+                    address=data["victim_address"],
+                    family=data["victim_family"],
+                    school_or_workplace=data["victim_school_or_workplace"],
+                ),
+                request=request,
+            )
+        except ValidationError as exc:
+            cache.delete(key)
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            cache.set(key, complaint.pk, 24 * 3600)
+            messages.success(
+                request,
+                _("Complaint %(number)s registered.") % {"number": complaint.tracking_number},
+            )
+            return redirect("complaints:complaint_detail", complaint.pk)
+    return render(request, "complaints/form.html", {"form": form, "token": token})
+
+
+def _detail(
+    request: HttpRequest,
+    complaint: Complaint,
+    *,
+    identity: VictimIdentity | None = None,
+    reveal_form: RevealIdentityForm | None = None,
+    status_form: StatusForm | None = None,
+    counselling_form: CounsellingForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    can_work = access.can_work_on(request.user, complaint)
+    allowed = sorted(COMPLAINT_TRANSITIONS.get(complaint.status, frozenset()))
+    context = {
+        "complaint": complaint,
+        "events": intake_selectors.timeline(complaint),
+        "can_work": can_work,
+        "can_see_identity": access.can_see_identity(request.user, complaint),
+        "identity": identity,
+        "reveal_form": reveal_form or RevealIdentityForm(),
+        "status_form": status_form or StatusForm(allowed=allowed),
+        "assign_form": AssignForm(
+            officers=intake_selectors.station_officers(complaint),
+            initial={"officer": complaint.assigned_to_id},
+        )
+        if can_work and complaint.is_open
+        else None,
+        "has_transitions": bool(allowed),
+        "sessions": complaint.counselling_sessions.all(),
+        "can_counsel": can_work and complaint.status in services.COUNSELLING_ALLOWED,
+        "counselling_form": counselling_form or CounsellingForm(),
+        "today": timezone.localdate(),
+    }
+    response = render(request, "complaints/detail.html", context, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@never_cache
+def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, access.get_complaint_for_user(request.user, pk))
+
+
+@login_required
+@require_POST
+@never_cache
+def complaint_identity(request: HttpRequest, pk: int) -> HttpResponse:
+    complaint = access.get_complaint_for_user(request.user, pk)
+    if not access.can_see_identity(request.user, complaint):
+        raise PermissionDenied
+    form = RevealIdentityForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, complaint, reveal_form=form, status=400)
+    identity = services.reveal_identity(
+        complaint=complaint,
+        by=request.user,  # type: ignore[arg-type]
+        reason=form.cleaned_data["reason"],
+        request=request,
+    )
+    return _detail(request, complaint, identity=identity)
+
+
+@login_required
+@require_POST
+def complaint_status(request: HttpRequest, pk: int) -> HttpResponse:
+    complaint = access.get_complaint_for_user(request.user, pk)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.change_status(
+                complaint=complaint,
+                status=form.cleaned_data["status"],
+                by=request.user,  # type: ignore[arg-type]
+                note=form.cleaned_data["note"],
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("Status updated."))
+            return redirect("complaints:complaint_detail", complaint.pk)
+    return _detail(request, complaint, status_form=form, status=400)
+
+
+@login_required
+@require_POST
+def complaint_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    complaint = access.get_complaint_for_user(request.user, pk)
+    form = AssignForm(request.POST, officers=intake_selectors.station_officers(complaint))
+    if form.is_valid():
+        try:
+            services.assign_complaint(
+                complaint=complaint,
+                officer=form.cleaned_data["officer"],
+                by=request.user,  # type: ignore[arg-type]
+                request=request,
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Officer assigned."))
+    else:
+        messages.error(request, _("Choose an officer posted at this station."))
+    return redirect("complaints:complaint_detail", complaint.pk)
+
+
+def _lookup_allowed(request: HttpRequest, kind: str = "lookup") -> bool:
+    key = f"complaints:{kind}:{client_ip(request) or 'unknown'}"
+    cache.add(key, 0, 3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, 3600)
+        count = 1
+    return count <= settings.COMPLAINTS_STATUS_LOOKUPS_PER_HOUR
+
+
+@never_cache
+def status_lookup(request: HttpRequest) -> HttpResponse:
+    """Public: tracking number + phone -> the status only. Wrong number or wrong phone get the
+    same answer, and each IP gets a few tries an hour."""
+    form = StatusLookupForm(request.POST or None)
+    result = None
+    not_found = limited = False
+    if request.method == "POST" and form.is_valid():
+        if not _lookup_allowed(request):
+            limited = True
+        else:
+            complaint = services.public_status(
+                tracking_number=form.cleaned_data["tracking_number"],
+                phone=form.cleaned_data["phone"],
+            )
+            result = complaint
+            not_found = complaint is None
+    context = {"form": form, "result": result, "not_found": not_found, "limited": limited}
+    return render(request, "complaints/status_lookup.html", context, status=429 if limited else 200)
+
+
+@login_required
+@require_POST
+def complaint_counselling(request: HttpRequest, pk: int) -> HttpResponse:
+    complaint = access.get_complaint_for_user(request.user, pk)
+    if not access.can_work_on(request.user, complaint):
+        raise PermissionDenied
+    form = CounsellingForm(request.POST)
+    if form.is_valid():
+        try:
+            services.log_counselling(
+                complaint=complaint,
+                by=request.user,  # type: ignore[arg-type]
+                request=request,
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Counselling session recorded."))
+            return redirect("complaints:complaint_detail", complaint.pk)
+    return _detail(request, complaint, counselling_form=form, status=400)
+
+
+@never_cache
+def public_complaint(request: HttpRequest) -> HttpResponse:
+    """Public web form (rate-limited per address; double submits make one complaint)."""
+    form = PublicComplaintForm(request.POST or None)
+    token = request.POST.get("token") or uuid.uuid4().hex
+    if request.method == "POST" and not _lookup_allowed(request, "web"):
+        context = {"form": form, "token": token, "limited": True}
+        return render(request, "complaints/public_form.html", context, status=429)
+    if request.method == "POST" and form.is_valid():
+        key = f"complaints:web:{token[:64]}"
+        if not cache.add(key, "", 24 * 3600):
+            number = cache.get(key)
+            return render(request, "complaints/public_done.html", {"tracking_number": number})
+        data = form.cleaned_data
+        complaint = services.register_complaint(
+            station=data["station"],
+            by=None,
+            channel="web",
+            category=data["category"],
+            description=data["description"],
+            occurred_on=data["occurred_on"],
+            identity=services.IdentityData(name=data["victim_name"], phone=data["victim_phone"]),
+            request=request,
+        )
+        cache.set(key, complaint.tracking_number, 24 * 3600)
+        context = {"tracking_number": complaint.tracking_number}
+        return render(request, "complaints/public_done.html", context)
+    return render(request, "complaints/public_form.html", {"form": form, "token": token})
