@@ -33,7 +33,7 @@ def _missing(message) -> bool:  # type: ignore[no-untyped-def]
 def export(outdir: Path, parts: int) -> None:
     catalogs = {language: _catalog(language) for language in LANGUAGES}
     wanted: dict[str, dict[str, object]] = {}
-    for language, catalog in catalogs.items():
+    for catalog in catalogs.values():
         for message in catalog:
             if _missing(message):
                 key = message.id if isinstance(message.id, str) else message.id[0]

@@ -237,7 +237,9 @@ class TestApproval:
         assert "রুমা বিশ্বাস" in message.body and group.invite_link in message.body
         decision.membership.invite_delivery.refresh_from_db()
         assert decision.membership.invite_delivery.status in {
-            DeliveryStatus.SENT, DeliveryStatus.DELIVERED, DeliveryStatus.READ
+            DeliveryStatus.SENT,
+            DeliveryStatus.DELIVERED,
+            DeliveryStatus.READ,
         }
 
     def test_an_unapproved_template_keeps_the_approval_and_the_invite_can_be_sent_later(
