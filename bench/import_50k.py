@@ -260,7 +260,13 @@ def child_dry(path: Path) -> dict[str, float]:
 def run_child(kind: str, path: Path, *extra: str) -> dict[str, float]:
     """One measurement in a fresh process, configured like a production worker (DEBUG off:
     with DEBUG on, Django keeps the text of every SQL statement, ~30 MB more here)."""
-    env = {**os.environ, "DEBUG": "false", "SECRET_KEY": "bench-" + secrets.token_hex(24)}
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-" + secrets.token_hex(24),
+        "SALT_KEY": secrets.token_hex(16),  # production settings require these; throwaway here
+        "COMPLAINTS_LOOKUP_KEY": secrets.token_hex(16),
+    }
     completed = subprocess.run(
         [sys.executable, __file__, "--child", kind, str(path), *extra],
         check=True,
