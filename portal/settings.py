@@ -174,6 +174,13 @@ CACHES = {"default": _cache_config(env.str("CACHE_URL", default=_FILE_CACHE_DEFA
 CACHES["default"]["KEY_PREFIX"] = env.str(
     "CACHE_KEY_PREFIX", default=os.environ.get("PYTEST_XDIST_WORKER", "")
 )
+_xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _xdist_worker.startswith("gw") and CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    # Parallel test processes each get their own Redis database: cache.clear() flushes a
+    # whole database, and must not wipe another process's rate-limit counters mid-test.
+    CACHES["default"]["LOCATION"] = re.sub(
+        r"/\d+$", f"/{10 + int(_xdist_worker[2:] or 0)}", CACHES["default"]["LOCATION"]
+    )
 
 # --- Celery ---------------------------------------------------------------------------------
 _BROKER_DEFAULT = f"sqla+sqlite:///{VAR_DIR / 'celery-broker.sqlite3'}"
