@@ -47,8 +47,10 @@ def test_demo_ic_sees_dashboard_and_switches_to_hindi(
 
     # On a phone the language buttons sit in the collapsed menu.
     page.locator(".navbar-toggler").click()
-    page.get_by_test_id("lang-hi").click()
-    expect(page.locator("html")).to_have_attribute("lang", "hi")
+    expect(page.locator("#mainnav")).to_have_class(re.compile(r"\bshow\b"))  # fully open
+    with page.expect_navigation():
+        page.get_by_test_id("lang-hi").click()
+    expect(page.locator("html")).to_have_attribute("lang", "hi", timeout=15000)
     with translation.override("hi"):
         hindi_title = translation.gettext("Dashboard")
     assert hindi_title != "Dashboard"
