@@ -313,6 +313,8 @@ SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: the clock restarts on every r
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en"
+# English dates as India writes them (portal/formats/en): 25 Oct 2026, 25/10/2026.
+FORMAT_MODULE_PATH = ["portal.formats"]
 LANGUAGES = [("en", _("English")), ("hi", _("Hindi")), ("bn", _("Bengali"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Kolkata"
