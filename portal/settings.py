@@ -493,3 +493,4 @@ CELERY_BEAT_SCHEDULE["complaints-escalate-overdue"] = {
     "task": "complaints.escalate_overdue",
     "schedule": 900.0,
 }
+STATION_RETURN_DUE_DAY = _env_int("STATION_RETURN_DUE_DAY", 5, minimum=1)

@@ -9,48 +9,30 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts import access
-from broadcasts import selectors as broadcast_selectors
-from groups import selectors as group_selectors
 from portal import health
+from reports.dashboard_views import render_station_dashboard
 from stations import selectors as station_selectors
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The landing page: what the user's postings put in front of them."""
+    """The landing page: what the user's postings put in front of them.
+
+    Station roles get the IC dashboard (reports.dashboard); district and state roles their
+    districts (state HQ also a link to the State HQ view); NGO coordinators a pointer.
+    """
     user = request.user
     kind = access.home_kind(user)
+    if kind == "station":
+        return render_station_dashboard(request)
     context = {
         "kind": kind,
         "postings": access.active_postings(user),
-        "my_stations": access.stations_where(
-            user, [access.Role.STATION_IC, access.Role.STATION_OFFICER, access.Role.SHAKTI_INCHARGE]
-        ).select_related("district")
-        if kind == "station"
-        else [],
         "districts": station_selectors.district_list(user=user)
         if kind in {"state", "district"}
         else [],
     }
-    if kind == "station":
-        context |= station_dashboard(user)
     return render(request, "portal/home.html", context)
-
-
-def station_dashboard(user) -> dict[str, object]:  # type: ignore[no-untyped-def]
-    """What a station's officers should see first, from each app's own selectors."""
-    return {
-        "groups": list(group_selectors.group_list(user=user)[:6]),
-        "unpatrolled": list(
-            station_selectors.hotspots_not_patrolled(user=user).select_related("station")[:6]
-        ),
-        "open_deficits": station_selectors.open_deficits_count(user=user),
-        "recent_broadcasts": list(
-            broadcast_selectors.broadcast_list(user=user).filter(
-                status__in=["sending", "completed", "scheduled", "recurring"]
-            )[:5]
-        ),
-    }
 
 
 @never_cache

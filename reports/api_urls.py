@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from reports import api
+
+urlpatterns = [
+    path("reports/review/", api.ReviewReportApi.as_view(), name="reports-review"),
+]

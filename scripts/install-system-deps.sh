@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite needs, when missing and when we may (root or sudo).
-#   scripts/install-system-deps.sh test   -> postgresql, redis-server, chromium, gettext, fonts
+#   scripts/install-system-deps.sh test   -> postgresql, redis-server, chromium, gettext, fonts,
+#                                            wrk (make bench)
 #   scripts/install-system-deps.sh run    -> gettext (optional: translations compile without it)
 set -euo pipefail
 mode=${1:-test}
@@ -12,6 +13,13 @@ if [ "$mode" = test ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v msgfmt >/dev/null || missing+=(gettext)
   [ -d /usr/share/fonts/truetype/noto ] || missing+=(fonts-noto-core)
+  # HTTP load generator for bench/dashboard_http.py (`make bench` installs through this mode).
+  command -v wrk >/dev/null || missing+=(wrk)
+  # Review report PDF export (weasyprint): Pango, Noto Sans Devanagari/Bengali, and pdftotext
+  # for the test that reads the PDF's text layer.
+  ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+  [ -f /usr/share/fonts/truetype/noto/NotoSansDevanagari-Regular.ttf ] || missing+=(fonts-noto-core)
+  command -v pdftotext >/dev/null || missing+=(poppler-utils)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 

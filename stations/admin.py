@@ -11,6 +11,7 @@ from stations.models import (
     ResourceCheck,
     State,
     Station,
+    StationReturn,
 )
 
 
@@ -107,3 +108,19 @@ class ActionItemAdmin(SimpleHistoryAdmin):
     search_fields = ["station__name", "description"]
     list_select_related = ["station", "owner"]
     raw_id_fields = ["station", "raised_in", "owner", "closed_by"]
+
+
+@admin.register(StationReturn)
+class StationReturnAdmin(admin.ModelAdmin):
+    """Monthly returns are submitted by stations (stations.services.submit_return); here they
+    are looked up, not typed in."""
+
+    list_display = ["station", "month", "due_on", "submitted_at", "submitted_by"]
+    list_filter = ["month", "station__district"]
+    search_fields = ["station__code", "station__name"]
+    list_select_related = ["station", "submitted_by"]
+    date_hierarchy = "month"
+    readonly_fields = ["station", "month", "due_on", "submitted_at", "submitted_by"]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False

@@ -3,7 +3,9 @@
 * Hotspots with patrol logs and CCTV coverage at Varanasi Cantt and Nabadwip PS (the demo ICs'
   stations): most patrolled lately, one overdue, one never patrolled;
 * a resource audit at every Varanasi station, with some deficits left open (and a few closed
-  with evidence).
+  with evidence);
+* six months of Mission Shakti returns from every Varanasi station: most on time, a few late,
+  and two rural stations that have not sent the latest one that is due.
 
 Deterministic (random.Random with a fixed seed) and idempotent: a hotspot is matched by its
 name, a patrol by a fixed token, and a station that already has an audit gets no new one.
@@ -14,14 +16,14 @@ from __future__ import annotations
 
 import random
 import uuid
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
-from stations import services
+from stations import selectors, services
 from stations.models import (
     ActionItem,
     CctvCoverage,
@@ -31,6 +33,7 @@ from stations.models import (
     ResourceCheck,
     ResourceItem,
     Station,
+    StationReturn,
 )
 
 SEED = 20260601
@@ -275,6 +278,63 @@ def _close_some(rng: random.Random, audit: ResourceAudit, by: Any) -> None:
             )
 
 
+# Stations that have not sent the latest return that fell due (the review report flags them).
+RETURNS_MISSING = ("VNS-JANSA", "VNS-KAPSETHI")
+RETURN_MONTHS = 6
+RETURN_LATE_SHARE = 0.12
+
+
+def _submitted_at(day: date, rng: random.Random) -> datetime:
+    """A working-hours time on `day`, in India time."""
+    clock = time(rng.randint(10, 18), rng.choice([0, 15, 30, 45]))
+    return timezone.make_aware(datetime.combine(day, clock))
+
+
+def seed_returns() -> int:
+    """Returns for the last six ended months at every Varanasi station; how many were created.
+
+    Deterministic per station and month; a return whose invented submission time is still in
+    the future is left out (its month is not due yet). Existing returns are never touched.
+    """
+    by = demo_user("demo_ic_cantt")
+    if by is None:
+        return 0
+    now = timezone.now()
+    today = timezone.localdate()
+    latest = selectors.previous_month(selectors.month_start(today))
+    months = [latest]
+    while len(months) < RETURN_MONTHS:
+        months.append(selectors.previous_month(months[-1]))
+    latest_due = next(m for m in months if selectors.return_due_on(m) < today)
+    rows = []
+    for station in Station.objects.filter(district__code="VNS").order_by("code"):
+        for month in months:
+            if station.code in RETURNS_MISSING and month == latest_due:
+                continue
+            rng = random.Random(f"{SEED}:{station.code}:{month:%Y-%m}")
+            due_on = selectors.return_due_on(month)
+            if rng.random() < RETURN_LATE_SHARE:
+                day = due_on + timedelta(days=rng.randint(1, 6))
+            else:
+                day = due_on - timedelta(days=rng.randint(0, 4))
+            submitted_at = _submitted_at(day, rng)
+            if submitted_at > now:
+                continue
+            rows.append(
+                StationReturn(
+                    station=station,
+                    month=month,
+                    due_on=due_on,
+                    submitted_at=submitted_at,
+                    submitted_by=by,
+                    remarks="",
+                )
+            )
+    before = StationReturn.objects.count()
+    StationReturn.objects.bulk_create(rows, ignore_conflicts=True)
+    return StationReturn.objects.count() - before
+
+
 def seed(*, stdout: Any) -> None:
     """seed_demo hook: hotspots, patrols, CCTV and resource audits (idempotent)."""
     with transaction.atomic():
@@ -282,10 +342,12 @@ def seed(*, stdout: Any) -> None:
         patrols = seed_patrols(hotspots)
         cctv = seed_cctv(hotspots)
         audits = seed_audits()
-        analyze(Hotspot, Patrol, ResourceAudit, ResourceCheck, ActionItem)
+        returns = seed_returns()
+        analyze(Hotspot, Patrol, ResourceAudit, ResourceCheck, ActionItem, StationReturn)
     checks = ResourceCheck.objects.filter(audit__station__district__code="VNS")
     stdout.write(
         f"  field work: {len(hotspots)} hotspots, {patrols} patrols and {cctv} CCTV records "
         f"created, {audits} resource audits created "
-        f"({checks.filter(status='deficit').count()} deficit lines in Varanasi)"
+        f"({checks.filter(status='deficit').count()} deficit lines in Varanasi), "
+        f"{returns} monthly returns created"
     )

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
@@ -458,3 +459,51 @@ class ResourceCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_item_display()}: {self.get_status_display()}"
+
+
+# --- Monthly returns ----------------------------------------------------------------------------
+
+
+class StationReturn(models.Model):
+    """A station's monthly Mission Shakti return, as submitted by its IC or Shakti in-charge.
+
+    A row exists only once the return is submitted: a month with no row is "missing" after its
+    due date and "not due" before it (stations.selectors.return_status works this out).
+    `due_on` is frozen at submission so a later change of STATION_RETURN_DUE_DAY does not turn
+    an on-time return late after the fact.
+    """
+
+    station = models.ForeignKey(
+        Station, on_delete=models.PROTECT, related_name="returns", verbose_name=_("police station")
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month reported on."))
+    due_on = models.DateField(_("due on"))
+    submitted_at = models.DateTimeField(_("submitted at"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    remarks = models.TextField(_("remarks"), blank=True)
+
+    class Meta:
+        ordering = ["-month", "station__name"]
+        verbose_name = _("station return")
+        verbose_name_plural = _("station returns")
+        constraints = [
+            models.UniqueConstraint(fields=["station", "month"], name="return_one_per_month"),
+            models.CheckConstraint(condition=models.Q(month__day=1), name="return_month_first_day"),
+            models.CheckConstraint(
+                condition=models.Q(due_on__gt=models.F("month")), name="return_due_after_month"
+            ),
+        ]
+        indexes = [models.Index(fields=["month", "station"], name="return_month_station")]
+
+    def __str__(self) -> str:
+        return f"{self.station} {self.month:%Y-%m}"
+
+    @property
+    def is_late(self) -> bool:
+        """Submitted (in India's local time) after the due date."""
+        return timezone.localtime(self.submitted_at).date() > self.due_on

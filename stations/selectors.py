@@ -38,6 +38,7 @@ from stations.models import (
     ResourceCheck,
     ResourceItem,
     Station,
+    StationReturn,
 )
 
 
@@ -374,3 +375,116 @@ def get_action_item_for_user(user: AnyUser, pk: int | str) -> ActionItem:
         )
     except (ActionItem.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("No such action item.") from exc
+
+
+# --- Monthly returns ------------------------------------------------------------------------------
+
+# How bad a return status is, for picking the worst over several months.
+RETURN_STATUS_RANK = {"not_due": 0, "on_time": 1, "late": 2, "missing": 3}
+
+
+def month_start(day: date) -> date:
+    """The first day of the month `day` falls in."""
+    return day.replace(day=1)
+
+
+def next_month(month: date) -> date:
+    """The first day of the month after `month`."""
+    return date(month.year + 1, 1, 1) if month.month == 12 else date(month.year, month.month + 1, 1)
+
+
+def previous_month(month: date) -> date:
+    """The first day of the month before `month`."""
+    return date(month.year - 1, 12, 1) if month.month == 1 else date(month.year, month.month - 1, 1)
+
+
+def return_due_on(month: date) -> date:
+    """When a month's return falls due: day STATION_RETURN_DUE_DAY (default 5) of the next month.
+
+    The day is clamped to 1..28 so every month has it.
+    """
+    due_day = int(getattr(settings, "STATION_RETURN_DUE_DAY", 5))
+    return next_month(month_start(month)).replace(day=min(max(due_day, 1), 28))
+
+
+def months_ending_in(period_start: date, period_end: date) -> list[date]:
+    """First days of the months whose last day lies inside [period_start, period_end]."""
+    months: list[date] = []
+    month = month_start(period_start)
+    while month <= period_end:
+        last_day = next_month(month) - timedelta(days=1)
+        if period_start <= last_day <= period_end:
+            months.append(month)
+        month = next_month(month)
+    return months
+
+
+def _one_return_status(row: tuple[date, datetime] | None, due_on: date, today: date) -> str:
+    """on_time / late / missing / not_due for one station and month (row: due_on, submitted_at)."""
+    if row is not None:
+        frozen_due, submitted_at = row
+        return "late" if timezone.localtime(submitted_at).date() > frozen_due else "on_time"
+    return "missing" if today > due_on else "not_due"
+
+
+def return_status(
+    *, station_ids: list[int], period_start: date, period_end: date
+) -> dict[int, str]:
+    """Station id -> "on_time" | "late" | "missing" | "not_due" for the months ending in the period.
+
+    Over several months the worst status wins (missing > late > on_time > not_due), so a
+    station is "not_due" only when no month of the period has reached its due date unsubmitted
+    and nothing was submitted. A month whose due date has not passed counts as "not_due" unless
+    it was already submitted (then "on_time"). A period in which no month ends gives "not_due"
+    for every station. One query (none when there is no station or no month).
+    """
+    ids = [int(pk) for pk in station_ids]
+    months = months_ending_in(period_start, period_end)
+    if not ids:
+        return {}
+    if not months:
+        return dict.fromkeys(ids, "not_due")
+    submitted = {
+        (station_id, month): (due_on, submitted_at)
+        for station_id, month, due_on, submitted_at in StationReturn.objects.filter(
+            station_id__in=ids, month__in=months
+        ).values_list("station_id", "month", "due_on", "submitted_at")
+    }
+    today = timezone.localdate()
+    dues = {month: return_due_on(month) for month in months}
+    result: dict[int, str] = {}
+    for station_id in ids:
+        statuses = [
+            _one_return_status(submitted.get((station_id, month)), dues[month], today)
+            for month in months
+        ]
+        result[station_id] = max(statuses, key=RETURN_STATUS_RANK.__getitem__)
+    return result
+
+
+# Roles that sign and submit a station's monthly return.
+RETURN_ROLES = frozenset({Role.STATION_IC, Role.SHAKTI_INCHARGE})
+
+
+def return_stations_for(user: AnyUser) -> QuerySet[Station]:
+    """Stations whose monthly return this user may submit (IC or Shakti in-charge postings only)."""
+    ids = {p.station_id for p in access.active_postings(user) if p.role in RETURN_ROLES}
+    return Station.objects.filter(pk__in=ids, is_active=True).select_related("district")
+
+
+def returns_of(*, user: AnyUser, station: Station, limit: int = 12) -> list[StationReturn]:
+    """A station's latest returns, newest first, if the user may see the station."""
+    if not access.can_see_station(user, station):
+        return []
+    return list(
+        StationReturn.objects.filter(station=station).select_related("submitted_by")[:limit]
+    )
+
+
+def return_for_month(*, station: Station, month: date) -> StationReturn | None:
+    """The station's return for `month` if submitted (caller checked access)."""
+    return (
+        StationReturn.objects.filter(station=station, month=month_start(month))
+        .select_related("submitted_by")
+        .first()
+    )

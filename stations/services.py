@@ -32,6 +32,7 @@ from stations.models import (
     ResourceCheck,
     ResourceItem,
     Station,
+    StationReturn,
 )
 from stations.uploads import clean_evidence
 
@@ -380,3 +381,49 @@ def reassign_action_item(*, item: ActionItem, owner: User, due_on: date, by: Use
         station=item.station,
     )
     return item
+
+
+# --- Monthly returns ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def submit_return(*, user: User, station: Station, month: date, remarks: str = "") -> StationReturn:
+    """Submit a station's Mission Shakti return for `month` (any day of it; stored as the 1st).
+
+    Only the station's IC or Mission Shakti in-charge may submit (PermissionDenied otherwise).
+    A month that has not ended yet, or one already submitted, is refused with a ValidationError;
+    a concurrent double submit is caught by the unique constraint and refused the same way.
+    """
+    if not selectors.return_stations_for(user).filter(pk=station.pk).exists():
+        raise PermissionDenied(
+            _("Only the station's in-charge or Mission Shakti in-charge may submit its return.")
+        )
+    month = selectors.month_start(month)
+    if selectors.next_month(month) > timezone.localdate():
+        raise ValidationError(
+            {"month": _("This month has not ended yet; its return cannot be submitted.")}
+        )
+    already = _("The return for this month was already submitted.")
+    if StationReturn.objects.filter(station=station, month=month).exists():
+        raise ValidationError({"month": already})
+    station_return = StationReturn(
+        station=station,
+        month=month,
+        due_on=selectors.return_due_on(month),
+        submitted_at=timezone.now(),
+        submitted_by=user,
+        remarks=remarks.strip(),
+    )
+    try:
+        with transaction.atomic():
+            station_return.save()
+    except IntegrityError as exc:  # a concurrent twin got there first
+        raise ValidationError({"month": already}) from exc
+    record_event(
+        actor=user,
+        action="stations.return.submitted",
+        target=station_return,
+        data={"month": month.isoformat(), "late": station_return.is_late},
+        station=station,
+    )
+    return station_return
