@@ -40,6 +40,7 @@ class BroadcastOutput(serializers.ModelSerializer):
             "status",
             "status_reason",
             "scheduled_for",
+            "audience_sources",
             "recipient_count",
             "suppressed_count",
             "created_at",
@@ -90,6 +91,11 @@ class BroadcastCreateApi(APIView):
         tags = serializers.ListField(child=serializers.CharField(), required=False)
         languages = serializers.ListField(child=serializers.CharField(), required=False)
         topic = serializers.CharField(required=False, allow_blank=True, max_length=40)
+        audience = serializers.DictField(
+            child=serializers.ListField(child=serializers.IntegerField(min_value=1), max_length=50),
+            required=False,
+            help_text='Named audiences: {"list": [list ids], "community_group": [group ids]}',
+        )
 
     serializer_class = Input
 
@@ -169,6 +175,7 @@ def _create(request: Request) -> Response:
             tags=Tag.objects.filter(name__in=data.get("tags", [])),
             languages=data.get("languages", []),
             topic=data.get("topic", ""),
+            sources=data.get("audience") or {},
         )
     except (ValidationError, PermissionDenied) as error:
         return _errors(error)

@@ -6,3 +6,7 @@ class BroadcastsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "broadcasts"
     verbose_name = _("WhatsApp broadcasts")
+
+    def ready(self) -> None:
+        # Registers the built-in "uploaded list" audience source.
+        from broadcasts import audience_sources  # noqa: F401

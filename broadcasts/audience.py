@@ -7,16 +7,35 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from broadcasts import audience_sources
 from broadcasts.models import Broadcast, Delivery, DeliveryStatus
 from people.models import Citizen, messageable
 
 
 def audience_queryset(broadcast: Broadcast) -> QuerySet[Citizen]:
-    """Every citizen the broadcast's filters select, before suppression."""
+    """Every citizen the broadcast's filters select, before suppression.
+
+    With named audiences (lists, community groups) the citizen must also be in at least one of
+    them; each is resolved for the broadcast's maker, so a list or group the maker can no
+    longer see contributes nobody. Everything stays one query: the sources are subqueries.
+    """
+    citizens = _filtered(broadcast)
+    if broadcast.audience_sources:
+        subqueries = audience_sources.citizen_ids(broadcast.created_by, broadcast.audience_sources)
+        in_any = Q(pk__in=[])
+        for subquery in subqueries:
+            in_any |= Q(pk__in=subquery)
+        citizens = citizens.filter(in_any)
+    return citizens
+
+
+def _filtered(broadcast: Broadcast) -> QuerySet[Citizen]:
+    """The district narrowed by stations, tags and languages (no named audience)."""
     citizens = Citizen.objects.filter(district_id=broadcast.district_id)
     station_ids = list(broadcast.audience_stations.values_list("id", flat=True))
     if station_ids:
@@ -27,6 +46,16 @@ def audience_queryset(broadcast: Broadcast) -> QuerySet[Citizen]:
     if broadcast.audience_languages:
         citizens = citizens.filter(preferred_language__in=broadcast.audience_languages)
     return citizens
+
+
+@dataclass(frozen=True)
+class SourceSize:
+    """How many of one named audience the broadcast reaches (after the other filters)."""
+
+    source: str
+    choice: str
+    audience: int
+    recipients: int
 
 
 @dataclass
@@ -41,6 +70,8 @@ class Preview:
     template_languages_missing: list[str] = field(default_factory=list)
     estimated_seconds: int = 0
     needs_approval: bool = False
+    # One row per named audience picked: (source label, choice label, audience, recipients).
+    per_source: list[SourceSize] = field(default_factory=list)
 
     @property
     def estimated_minutes(self) -> int:
@@ -69,7 +100,34 @@ def preview(broadcast: Broadcast) -> Preview:
         template_status=broadcast.template.status,
         estimated_seconds=math.ceil(recipients / float(settings.WHATSAPP_MESSAGES_PER_SECOND)),
         needs_approval=recipients > settings.BROADCAST_APPROVAL_THRESHOLD,
+        per_source=source_sizes(broadcast),
     )
+
+
+def source_sizes(broadcast: Broadcast) -> list[SourceSize]:
+    """Audience and recipients of each named audience on its own (they may overlap)."""
+    sizes = []
+    user = broadcast.created_by
+    base = _filtered(broadcast)
+    for key, ids in sorted(broadcast.audience_sources.items()):
+        source = audience_sources.get(key)
+        if source is None:
+            continue
+        labels = {c.id: c.label for c in source.choices(user)}
+        for choice_id in ids:
+            totals = base.filter(pk__in=source.citizen_ids(user, int(choice_id))).aggregate(
+                audience=Count("id", distinct=True),
+                recipients=Count("id", filter=messageable(), distinct=True),
+            )
+            sizes.append(
+                SourceSize(
+                    source=str(source.label),
+                    choice=labels.get(int(choice_id), f"#{choice_id}"),
+                    audience=totals["audience"] or 0,
+                    recipients=totals["recipients"] or 0,
+                )
+            )
+    return sizes
 
 
 _FANOUT_COLUMNS = (
@@ -85,7 +143,10 @@ def fan_out(broadcast: Broadcast) -> int:
     nothing. Returns the number of deliveries the broadcast has afterwards.
     """
     recipients = audience_queryset(broadcast).filter(messageable()).values("id").order_by()
-    select_sql, params = recipients.query.sql_with_params()
+    try:
+        select_sql, params = recipients.query.sql_with_params()
+    except EmptyResultSet:  # a named audience that can select nobody (e.g. unregistered)
+        return Delivery.objects.filter(broadcast=broadcast).count()
     now = timezone.now()
     # The SELECT's one column is the citizen id; the constants come first as parameters.
     # select_sql is compiled by Django with its parameters bound separately: no injection.

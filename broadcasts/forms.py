@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from broadcasts import audience_sources
 from broadcasts.models import Broadcast, CampaignDay, MessageTemplate
 from people.models import Tag
 from stations.models import District, Station
@@ -52,11 +53,33 @@ class BroadcastForm(forms.Form):
         widget=forms.TimeInput(attrs={"type": "time"}),
     )
 
-    def __init__(self, *args: Any, districts: Any, templates: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, districts: Any, templates: Any, user: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = districts
         self.fields["template"].queryset = templates
         self.fields["stations"].queryset = Station.objects.filter(district__in=districts)
+        # One multiple choice per registered audience source (lists, community groups...),
+        # offering only what this user may pick: a foreign id is "not one of the choices".
+        self.source_fields: list[str] = []
+        self._source_districts: dict[str, dict[int, int | None]] = {}
+        # A source with nothing to offer this user still gets a (hidden) field: an id posted for
+        # it is then refused as "not one of the choices" instead of being silently ignored,
+        # which would widen the broadcast to the whole district.
+        for source in audience_sources.sources() if user is not None else []:
+            choices = source.choices(user)
+            name = f"source_{source.key}"
+            self.fields[name] = forms.TypedMultipleChoiceField(
+                choices=[(c.id, c.label) for c in choices],
+                coerce=int,
+                required=False,
+                label=source.label,
+                help_text=_("Only members of the picked ones (after the filters above)."),
+                widget=forms.SelectMultiple if choices else forms.MultipleHiddenInput,
+            )
+            self.source_fields.append(name)
+            self._source_districts[source.key] = {c.id: c.district_id for c in choices}
         for index in range(1, MAX_PARAMETERS + 1):
             self.fields[f"parameter_{index}"] = forms.CharField(
                 label=_("Value for {{%(n)d}}") % {"n": index}, required=False, max_length=500
@@ -90,6 +113,16 @@ class BroadcastForm(forms.Form):
         district, stations = data.get("district"), data.get("stations") or []
         if district is not None and any(s.district_id != district.pk for s in stations):
             self.add_error("stations", _("Pick stations of the chosen district only."))
+        data["sources"] = {}
+        for key, districts in self._source_districts.items():
+            if not districts and f"source_{key}" in self.errors:
+                raise forms.ValidationError(_("That audience is not available to you."))
+            ids = data.get(f"source_{key}") or []
+            allowed = (None, getattr(district, "pk", None))
+            if district is not None and any(districts.get(i) not in allowed for i in ids):
+                self.add_error(f"source_{key}", _("Pick only audiences of the chosen district."))
+            if ids:
+                data["sources"][key] = ids
         return data
 
 

@@ -13,7 +13,7 @@ officer's approval (maker-checker): a stolen account alone cannot message 50,000
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from accounts import access
 from accounts.models import Role, User
 from accounts.services import record_event
-from broadcasts import audience
+from broadcasts import audience, audience_sources
 from broadcasts.models import Broadcast, Delivery, DeliveryStatus, MessageTemplate
 from people.models import Tag
 from stations.models import District, Station
@@ -105,8 +105,13 @@ def create_broadcast(
     topic: str = "",
     recurrence: str = "",
     send_time: dt.time | None = None,
+    sources: Mapping[str, list[int]] | None = None,
 ) -> Broadcast:
     """A draft broadcast to the district's consenting citizens, narrowed by the filters.
+
+    `sources` names audiences from broadcasts.audience_sources ({"list": [4]}): the broadcast
+    then reaches only citizens of the district who are in at least one of them. Each id must be
+    one the maker may pick, and a choice tied to a district must be of this district.
 
     With recurrence 'daily' it is a series: once approved, one run goes out every day at
     `send_time`, carrying that day's content-calendar message when there is one.
@@ -123,6 +128,7 @@ def create_broadcast(
     stations = list(stations)
     if any(s.district_id != district.pk for s in stations):
         raise ValidationError(_("Every station must belong to the broadcast's district."))
+    chosen = _checked_sources(by, district, sources or {})
     broadcast = Broadcast.objects.create(
         district=district,
         title=title.strip(),
@@ -130,6 +136,7 @@ def create_broadcast(
         parameters=[str(p) for p in parameters],
         topic=topic,
         audience_languages=sorted(set(languages)),
+        audience_sources=chosen,
         created_by=by,
         recurrence=recurrence,
         send_time=send_time if recurrence else None,
@@ -138,6 +145,26 @@ def create_broadcast(
     broadcast.audience_tags.set(list(tags))
     _audit(broadcast, "created", by, recipients=audience.preview(broadcast).recipients)
     return broadcast
+
+
+def _checked_sources(
+    user: User, district: District, selected: Mapping[str, list[int]]
+) -> dict[str, list[int]]:
+    """The named audiences normalised, or ValidationError for any the user may not use."""
+    try:
+        chosen = audience_sources.validate(user, selected)
+    except (audience_sources.UnknownAudience, TypeError, ValueError) as error:
+        raise ValidationError(_("That audience is not available to you.")) from error
+    for key, ids in chosen.items():
+        source = audience_sources.get(key)
+        assert source is not None  # validate() checked it
+        districts = {c.id: c.district_id for c in source.choices(user)}
+        if any(districts.get(i) not in (None, district.pk) for i in ids):
+            raise ValidationError(
+                _("%(source)s: pick only audiences of the broadcast's district.")
+                % {"source": source.label}
+            )
+    return chosen
 
 
 @transaction.atomic
@@ -373,6 +400,7 @@ def launch_series_run(*, series_id: int, run_date: dt.date | None = None) -> Bro
             parameters=day.parameters if day else series.parameters,
             topic=day.topic if day else series.topic,
             audience_languages=series.audience_languages,
+            audience_sources=series.audience_sources,
             status=S.SCHEDULED,
             scheduled_for=timezone.now(),
             created_by_id=series.created_by_id,

@@ -87,6 +87,9 @@ class Broadcast(models.Model):
     audience_stations = models.ManyToManyField(Station, blank=True, related_name="+")
     audience_tags = models.ManyToManyField(Tag, blank=True, related_name="+")
     audience_languages = models.JSONField(_("languages"), default=list, blank=True)
+    # Named audiences from broadcasts.audience_sources: {"<source key>": [choice ids]}, e.g.
+    # {"list": [4], "community_group": [7, 9]}. Empty: the whole district (after the filters).
+    audience_sources = models.JSONField(_("audience sources"), default=dict, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import threading
 import time
 import uuid
@@ -249,3 +250,76 @@ class Lease:
 
     def is_held(self) -> bool:
         return cache.get(self.key) is not None
+
+
+class PairSpacing:
+    """At most one message to the same phone number per `seconds`, across every worker.
+
+    WhatsApp refuses a second message to the same recipient too soon (the pair rate limit,
+    error 131056, about one per 6 s). The engine's two streams (broadcasts, single messages such
+    as a group invite and its acknowledgement) can each pick the same citizen in the same
+    second; rather than let WhatsApp refuse one, the sender claims a key per recipient just
+    before the request (SET NX with an expiry: atomic in Redis) and defers the message whose
+    key is taken until the spacing has passed. If the cache is down the message goes out
+    unspaced: a 131056 is then retried with backoff as before, nothing is lost.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = max(0.0, float(seconds))
+
+    def _key(self, phone: str) -> str:
+        return f"thana:pair:{phone}"
+
+    def claim(self, phone: str) -> dt.datetime | None:
+        """None: send now (the spacing window is now ours); else the time it may be sent."""
+        if self.seconds <= 0:
+            return None
+        now = time.time()
+        try:
+            last = self._claim_or_last(phone, now)
+        except Exception:
+            logger.warning("pair spacing: cache unavailable, sending unspaced")
+            return None
+        if last is None:
+            return None
+        return dt.datetime.fromtimestamp(max(last, now - self.seconds) + self.seconds, tz=dt.UTC)
+
+    def release(self, phone: str) -> None:
+        """Give the window back: the request was refused, so WhatsApp counted no message.
+
+        (The retry is then paced by its own backoff. Should the window have lapsed and been
+        taken by another message meanwhile, that one loses its spacing: at worst a 131056,
+        retried as usual.)
+        """
+        if self.seconds <= 0:
+            return
+        try:
+            client = redis_client()
+            if client is not None:
+                client.delete(cache.make_key(self._key(phone)))
+            else:
+                cache.delete(self._key(phone))
+        except Exception:
+            logger.warning("pair spacing: cache unavailable, window left to expire")
+
+    def _claim_or_last(self, phone: str, now: float) -> float | None:
+        """Take the window (None) or return when the holder sent (epoch seconds)."""
+        client = redis_client()
+        if client is not None:
+            key = cache.make_key(self._key(phone))
+            ms = max(1, int(self.seconds * 1000))
+            if client.set(key, repr(now), nx=True, px=ms):
+                return None
+            held = client.get(key)
+        else:
+            if cache.add(self._key(phone), now, timeout=max(1, math.ceil(self.seconds))):
+                return None
+            held = cache.get(self._key(phone))
+        if held is None:  # expired between the two calls: the window is free, take it next time
+            return now - self.seconds
+        return float(held.decode() if isinstance(held, bytes) else held)
+
+
+def pair_spacing() -> PairSpacing:
+    """The spacing from settings.WHATSAPP_PAIR_SPACING_SECONDS (0 turns it off)."""
+    return PairSpacing(float(getattr(settings, "WHATSAPP_PAIR_SPACING_SECONDS", 6.0)))

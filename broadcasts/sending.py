@@ -60,6 +60,8 @@ class Outcome:
     error_title: str = ""
     not_before: datetime | None = None
     error_class: ErrorClass | None = None
+    defer_reason: str = ""
+    uses_attempt: bool = True  # False: held back by us before any request was made
 
 
 def _setting(name: str, default: float) -> float:
@@ -235,10 +237,27 @@ def suppression_reason(delivery: Delivery) -> str:
 # --- 2. send ---------------------------------------------------------------------------------
 
 
+PAIR_SPACING_REASON = "pair_spacing"
+# Errors after which the recipient's spacing window stays taken: the message may have gone
+# out (ambiguous), or WhatsApp itself says the pair is still busy (131056).
+_KEEP_PAIR_WINDOW = frozenset({ErrorClass.AMBIGUOUS, ErrorClass.PAIR_LIMIT})
+
+
 def send_claimed(
-    claimed: list[Claimed], *, provider: Provider, limiter: ratelimit.RateLimiter
+    claimed: list[Claimed],
+    *,
+    provider: Provider,
+    limiter: ratelimit.RateLimiter,
+    spacing: ratelimit.PairSpacing | None = None,
 ) -> list[Outcome]:
-    """Send the claimed messages, a few in flight, each after taking a rate-limiter token."""
+    """Send the claimed messages, a few in flight, each after taking a rate-limiter token.
+
+    Just before each request the recipient's pair-spacing window is claimed; a recipient who
+    got a message less than WHATSAPP_PAIR_SPACING_SECONDS ago (from any worker, either stream)
+    is not sent to now: the delivery goes back to pending until the window has passed,
+    without using up an attempt.
+    """
+    spacing = spacing or ratelimit.pair_spacing()
     skipped = [
         Outcome(c.id, DeliveryStatus.SKIPPED, error_title=c.skip_reason)
         for c in claimed
@@ -262,11 +281,22 @@ def send_claimed(
                 error_class=ErrorClass.THROTTLE,
                 error_title="held back after throttling",
             )
+        spaced_until = spacing.claim(item.message.to)
+        if spaced_until is not None:
+            return Outcome(
+                item.id,
+                DeliveryStatus.PENDING,
+                not_before=spaced_until,
+                defer_reason=PAIR_SPACING_REASON,
+                uses_attempt=False,
+            )
         try:
             result = provider.send(item.message)
         except ProviderError as error:
             if error.error_class is ErrorClass.THROTTLE:
                 limiter.penalise(error.retry_after or 1.0)
+            if error.error_class not in _KEEP_PAIR_WINDOW:  # refused: nothing reached her
+                spacing.release(item.message.to)
             return outcome_of_error(item, error)
         except Exception as error:  # a bug in the provider must not lose the batch
             logger.exception("provider crashed on delivery %s", item.id)
@@ -293,7 +323,9 @@ def outcome_of_error(item: Claimed, error: ProviderError) -> Outcome:
     if error.error_class is ErrorClass.THROTTLE:
         retry_at = now + timedelta(seconds=(error.retry_after or 1.0) + random.uniform(0, 1))
     elif error.error_class is ErrorClass.PAIR_LIMIT:
-        step = PAIR_LIMIT_BACKOFF[min(item.attempts - 1, len(PAIR_LIMIT_BACKOFF) - 1)]
+        # item.attempts counts the attempts before this one: the first 131056 waits 1 s, then
+        # 4, 16, 64 (an index of -1 here once made the first retry wait 64 s).
+        step = PAIR_LIMIT_BACKOFF[min(max(0, item.attempts), len(PAIR_LIMIT_BACKOFF) - 1)]
         retry_at = now + timedelta(seconds=step)
     elif error.error_class is ErrorClass.TRANSIENT:
         base = _setting("WHATSAPP_RETRY_BASE_SECONDS", 2.0)
@@ -337,10 +369,12 @@ UPDATE broadcasts_delivery AS d SET
     error_code = v.error_code,
     error_title = v.error_title,
     not_before = COALESCE(v.not_before, d.not_before),
+    defer_reason = v.defer_reason,
     attempts = CASE WHEN v.counts THEN d.attempts + 1 ELSE d.attempts END,
     sent_at = CASE WHEN v.wamid IS NOT NULL THEN COALESCE(d.sent_at, v.at) ELSE d.sent_at END,
     failed_at = CASE WHEN v.status = 'failed' THEN v.at ELSE d.failed_at END
-FROM (VALUES {rows}) AS v(id, status, wamid, error_code, error_title, not_before, counts, at)
+FROM (VALUES {rows})
+    AS v(id, status, wamid, error_code, error_title, not_before, counts, at, defer_reason)
 WHERE d.id = v.id
 """
 
@@ -355,12 +389,11 @@ def record_outcomes(outcomes: Iterable[Outcome]) -> None:
         _record_one_by_one(outcomes, now)
         return
     placeholders = ", ".join(
-        ["(%s::bigint, %s, %s, %s::integer, %s, %s::timestamptz, %s::boolean, %s::timestamptz)"]
+        ["(%s::bigint, %s, %s, %s::integer, %s, %s::timestamptz, %s::boolean, %s::timestamptz, %s)"]
         * len(outcomes)
     )
     params: list[Any] = []
     for o in outcomes:
-        counts = o.status is not DeliveryStatus.SKIPPED and o.error_class is not ErrorClass.THROTTLE
         params += [
             o.id,
             o.status.value,
@@ -368,8 +401,9 @@ def record_outcomes(outcomes: Iterable[Outcome]) -> None:
             o.error_code,
             o.error_title,
             o.not_before,
-            counts,
+            _counts_attempt(o),
             now,
+            o.defer_reason,
         ]
     # Lock the rows in id order first: webhook processing locks them in the same order, so
     # the two never deadlock.
@@ -381,6 +415,15 @@ def record_outcomes(outcomes: Iterable[Outcome]) -> None:
         cursor.execute(_RECORD_SQL.format(rows=placeholders), params)
 
 
+def _counts_attempt(outcome: Outcome) -> bool:
+    """Skips, throttling (our fault) and our own pair spacing do not use up an attempt."""
+    return (
+        outcome.uses_attempt
+        and outcome.status is not DeliveryStatus.SKIPPED
+        and outcome.error_class is not ErrorClass.THROTTLE
+    )
+
+
 def _record_one_by_one(outcomes: list[Outcome], now: datetime) -> None:
     """The same rules, row by row, for SQLite in the embedded setup."""
     for o in outcomes:
@@ -390,7 +433,8 @@ def _record_one_by_one(outcomes: list[Outcome], now: datetime) -> None:
         row.wamid = row.wamid or o.wamid
         row.error_code, row.error_title = o.error_code, o.error_title
         row.not_before = o.not_before or row.not_before
-        if o.status is not DeliveryStatus.SKIPPED and o.error_class is not ErrorClass.THROTTLE:
+        row.defer_reason = o.defer_reason
+        if _counts_attempt(o):
             row.attempts += 1
         if o.wamid and not row.sent_at:
             row.sent_at = now
@@ -427,6 +471,7 @@ def run_sender(
     """Claim-send-record until nothing is ready, the time budget is spent or a stop error."""
     provider = provider or get_provider()
     limiter = ratelimit.limiter_for(provider.sender_id)
+    spacing = ratelimit.pair_spacing()
     size = batch_size or int(_setting("WHATSAPP_BATCH_SIZE", 200))
     deadline = time.monotonic() + time_budget
     report = RunReport()
@@ -443,7 +488,7 @@ def run_sender(
         if not claimed:
             report.db_seconds += loaded - started
             break
-        outcomes = send_claimed(claimed, provider=provider, limiter=limiter)
+        outcomes = send_claimed(claimed, provider=provider, limiter=limiter, spacing=spacing)
         sent = time.perf_counter()
         record_outcomes(outcomes)
         report.db_seconds += (loaded - started) + (time.perf_counter() - sent)

@@ -42,7 +42,10 @@ def broadcast_create(request: HttpRequest) -> HttpResponse:
     if not districts.exists():
         raise Http404("No district to broadcast to.")
     form = BroadcastForm(
-        request.POST or None, districts=districts, templates=selectors.approved_templates()
+        request.POST or None,
+        districts=districts,
+        templates=selectors.approved_templates(),
+        user=request.user,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -59,6 +62,7 @@ def broadcast_create(request: HttpRequest) -> HttpResponse:
                 topic=data["topic"],
                 recurrence=data.get("recurrence") or "",
                 send_time=data.get("send_time"),
+                sources=data["sources"],
             )
         except ValidationError as error:
             form.add_error(None, error)

@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from people.models import Citizen, ErasedPhone, ImportJob, ImportRejectedRow, Tag
+from people.models import (
+    Citizen,
+    CitizenList,
+    CitizenListMember,
+    ErasedPhone,
+    ImportJob,
+    ImportRejectedRow,
+    Tag,
+)
 
 
 @admin.register(Tag)
@@ -56,6 +64,37 @@ class ImportRejectedRowAdmin(admin.ModelAdmin):
 class ErasedPhoneAdmin(admin.ModelAdmin):
     list_display = ["digest", "erased_at"]
     readonly_fields = ["digest", "erased_at"]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(CitizenList)
+class CitizenListAdmin(admin.ModelAdmin):
+    """Lists are made by imports; the admin may rename or delete one, not fill it by hand."""
+
+    list_display = ["name", "district", "created_by", "created_at", "source_job"]
+    list_filter = ["district"]
+    list_select_related = ["district", "created_by", "source_job"]
+    readonly_fields = ["district", "source_job", "created_by", "created_at"]
+    search_fields = ["name"]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(CitizenListMember)
+class CitizenListMemberAdmin(admin.ModelAdmin):
+    """Who is on which list: read-only (an import fills a list; erasure empties it)."""
+
+    list_display = ["citizen_list", "citizen"]
+    list_filter = ["citizen_list__district"]
+    list_select_related = ["citizen_list", "citizen"]
+    search_fields = ["citizen_list__name"]
+    readonly_fields = ["citizen_list", "citizen"]
 
     def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
         return False

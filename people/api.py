@@ -137,6 +137,12 @@ class ImportCreateApi(APIView):
     class Input(serializers.Serializer):
         file = serializers.FileField()
         district = serializers.IntegerField(required=False)
+        list_name = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            max_length=120,
+            help_text="Also save the imported rows as a list of this name (a broadcast audience).",
+        )
 
     serializer_class = Input
 
@@ -151,11 +157,14 @@ class ImportCreateApi(APIView):
                 by=request.user,  # type: ignore[arg-type]
                 client_key=request.headers.get("Idempotency-Key"),
                 request=request,
+                list_name=data.validated_data.get("list_name", ""),
             )
         except services.IdempotencyConflict as error:
             return Response({"detail": error.messages[0]}, status=422)
         except ImportFileError as error:
             return Response({"file": error.messages, "code": error.code}, status=400)
+        except ValidationError as error:  # the list name is taken in this district
+            return Response({"list_name": error.messages, "code": error.code}, status=400)
         headers = {"Location": reverse("api:people-import-detail", args=[job.pk])}
         if not created:
             headers["Idempotent-Replayed"] = "true"

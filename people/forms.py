@@ -77,6 +77,13 @@ class ImportUploadForm(forms.Form):
         label=_("Subscriber list (CSV or Excel .xlsx)"),
         widget=forms.FileInput(attrs={"accept": ".csv,.xlsx,.txt", "class": "form-control"}),
     )
+    list_name = forms.CharField(
+        label=_("Also save as a list named"),
+        required=False,
+        max_length=120,
+        help_text=_("Optional. Every row imported joins this list, which broadcasts can target."),
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
     token = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
@@ -95,6 +102,11 @@ class ImportUploadForm(forms.Form):
         if not self.is_bound:
             self.initial["token"] = new_form_token()
             self.initial.setdefault("district", choices[0].pk if choices else None)
+
+    def clean_list_name(self) -> str:
+        # Uniqueness is checked by the service, after a double submit has been recognised
+        # (the replay must return the first job, not complain that its list name is taken).
+        return " ".join((self.cleaned_data.get("list_name") or "").split())
 
 
 class EraseForm(forms.Form):

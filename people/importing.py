@@ -41,6 +41,8 @@ from django.utils.crypto import salted_hmac
 from accounts.services import record_event
 from people.models import (
     Citizen,
+    CitizenList,
+    CitizenListMember,
     ConsentSource,
     ErasedPhone,
     ImportJob,
@@ -515,6 +517,24 @@ class TagLinker:
         )
 
 
+def add_list_members(list_id: int, citizen_ids: list[int]) -> None:
+    """Put citizens on a list, set-based; those already on it stay once (unique pair)."""
+    if not citizen_ids:
+        return
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO people_citizenlistmember (citizen_list_id, citizen_id) "
+                "SELECT %s, u.id FROM unnest(%s::bigint[]) AS u(id) ON CONFLICT DO NOTHING",
+                [list_id, citizen_ids],
+            )
+        return
+    CitizenListMember.objects.bulk_create(
+        [CitizenListMember(citizen_list_id=list_id, citizen_id=c) for c in citizen_ids],
+        ignore_conflicts=True,
+    )
+
+
 def erased_digest(e164: str) -> str:
     """The keyed hash kept for a number whose owner asked for erasure."""
     return salted_hmac("people.erased-phone", e164, algorithm="sha256").hexdigest()
@@ -566,6 +586,10 @@ class _Run:
         self.tags = TagLinker()
         self.read = job.rows_read  # rows already committed by an earlier, interrupted run
         self.write_seconds = 0.0
+        # "Also save as a list": every accepted row joins it, in the batch's own transaction.
+        self.list_id: int | None = (
+            CitizenList.objects.filter(source_job=job).values_list("pk", flat=True).first()
+        )
 
     def commit(self, batch: _Batch) -> None:
         """Write one batch and its counters in one transaction, if the job is still ours."""
@@ -596,6 +620,8 @@ class _Run:
                 for r in written.elsewhere
             ]
             self.tags.link(good, written.ids)
+            if self.list_id is not None:
+                add_list_members(self.list_id, sorted(written.ids.values()))
             ImportRejectedRow.objects.bulk_create(
                 [
                     ImportRejectedRow(

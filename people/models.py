@@ -335,3 +335,67 @@ class ErasedPhone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.digest[:12]}…"
+
+
+# --- Named lists (a broadcast audience) ------------------------------------------------------
+
+
+class CitizenList(models.Model):
+    """A named set of citizens a district uploaded (e.g. 'College students, Sept 2026').
+
+    Built from an import job ("also save as a list named ..."): every row the import accepted
+    (created or updated) becomes a member, batch by batch in the import's own transactions. A
+    list belongs to the district that uploaded it; only that district's officers see or use it.
+    Membership says nothing about consent: a broadcast to a list still reaches only members who
+    consented and did not opt out.
+    """
+
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="citizen_lists", verbose_name=_("district")
+    )
+    name = models.CharField(_("name"), max_length=120)
+    source_job = models.OneToOneField(
+        ImportJob,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="citizen_list",
+        verbose_name=_("built from import"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    members = models.ManyToManyField(
+        Citizen, through="CitizenListMember", related_name="+", verbose_name=_("members")
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("citizen list")
+        verbose_name_plural = _("citizen lists")
+        constraints = [
+            models.UniqueConstraint(fields=["district", "name"], name="citizen_list_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CitizenListMember(models.Model):
+    """One citizen on one list; the fan-out joins this table (unique, so a re-run adds none)."""
+
+    citizen_list = models.ForeignKey(CitizenList, on_delete=models.CASCADE, related_name="+")
+    citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("list member")
+        verbose_name_plural = _("list members")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["citizen_list", "citizen"], name="citizen_list_member_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"citizen {self.citizen_id} on list {self.citizen_list_id}"

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +19,8 @@ from people import selectors, spreadsheets
 from people.importing import erased_digest
 from people.models import (
     Citizen,
+    CitizenList,
+    CitizenListMember,
     ConsentSource,
     ErasedPhone,
     ImportJob,
@@ -149,10 +151,11 @@ def erase_citizen(
     """Erase a citizen's personal data on request (DPDP Act 2023, s.12), keeping the row.
 
     Name, locality and consent note become empty, the phone becomes erased_phone_placeholder(pk),
-    tags are removed, the citizen is opted out (source: erasure) and `erased_at` is set; the row
-    stays because deliveries refer to it, and the sender skips erased citizens. A keyed hash of
-    the old number (ErasedPhone) lets list imports refuse to bring the person back. Rejected
-    import rows holding the number lose their values. Running it twice changes nothing more.
+    tags and list memberships are removed, the citizen is opted out (source: erasure) and
+    `erased_at` is set; the row stays because deliveries refer to it, and the sender skips
+    erased citizens. A keyed hash of the old number (ErasedPhone) lets list imports refuse to
+    bring the person back. Rejected import rows holding the number lose their values. Running
+    it twice changes nothing more.
     """
     if not selectors.may_manage_citizen(by, citizen):
         raise PermissionDenied(_("Only the district's cyber cell or head may erase a citizen."))
@@ -166,6 +169,7 @@ def erase_citizen(
     ErasedPhone.objects.get_or_create(digest=erased_digest(old_phone))
     ImportRejectedRow.objects.filter(phone=old_phone).update(values=[], phone="")
     locked.tags.clear()
+    CitizenListMember.objects.filter(citizen=locked).delete()  # off every uploaded list too
     locked.phone = erased_phone_placeholder(locked.pk)
     locked.name = locked.locality = locked.consent_note = ""
     locked.opted_out_at = locked.opted_out_at or now
@@ -211,8 +215,13 @@ def create_import_job(
     by: User,
     client_key: str | None = None,
     request: HttpRequest | None = None,
+    list_name: str = "",
 ) -> tuple[ImportJob, bool]:
     """Check an uploaded list, store it and queue its import; (job, created).
+
+    With `list_name`, a CitizenList of that name is created with the job and every row the
+    import accepts joins it (in the same transaction as the row): ValidationError when the
+    district already has a list of that name.
 
     Raises spreadsheets.ImportFileError (translated) when the file cannot be imported at all:
     nothing is stored then. With a client key (form token or Idempotency-Key) the same user
@@ -230,6 +239,11 @@ def create_import_job(
         if earlier is not None:
             return _replayed(earlier, upload), False
     found = spreadsheets.inspect_upload(upload)
+    name = " ".join(list_name.split())[:120]
+    if name and selectors.list_name_taken(district, name):
+        raise ValidationError(
+            _("This district already has a list with this name."), code="list_name_taken"
+        )
 
     def create() -> ImportJob:
         job = ImportJob(
@@ -249,6 +263,17 @@ def create_import_job(
         )
         job.file.save(upload.name or "upload", upload, save=False)
         job.save()
+        if name:
+            try:
+                with transaction.atomic():
+                    CitizenList.objects.create(
+                        district=district, name=name, source_job=job, created_by=by
+                    )
+            except IntegrityError as error:  # a twin upload took the name a moment ago
+                job.file.delete(save=False)
+                raise ValidationError(
+                    _("This district already has a list with this name."), code="list_name_taken"
+                ) from error
         record_event(
             actor=by,
             action="people.import.uploaded",

@@ -11,6 +11,8 @@ urlpatterns = [
     path("citizens/<int:pk>/erase/", views.citizen_erase, name="citizen_erase"),
     path("citizens/imports/", views.import_list, name="import_list"),
     path("citizens/imports/template.csv", views.import_template, name="import_template"),
+    path("citizens/lists/", views.list_index, name="list_index"),
+    path("citizens/lists/<int:pk>/", views.list_detail, name="list_detail"),
     path("citizens/imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("citizens/imports/<int:pk>/status/", views.import_status, name="import_status"),
     path(

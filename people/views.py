@@ -142,9 +142,11 @@ def import_list(request: HttpRequest) -> HttpResponse:
                 by=request.user,
                 client_key=form.cleaned_data["token"],
                 request=request,
+                list_name=form.cleaned_data["list_name"],
             )
         except ValidationError as error:
-            form.add_error("file", error)
+            field = "list_name" if error.code == "list_name_taken" else "file"
+            form.add_error(field, error)
         else:
             return redirect("people:import_detail", pk=job.pk)
     jobs = selectors.import_list(user=request.user)[:30]
@@ -223,3 +225,27 @@ def import_template(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = 'attachment; filename="subscribers-template.csv"'
     response.write("\ufeff" + ",".join(name for name, _required in FIELDS) + "\r\n")
     return response
+
+
+# --- saved lists -------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def list_index(request: HttpRequest) -> HttpResponse:
+    """The district's saved lists (from imports), with member and reachable counts."""
+    _require_district_level(request.user)
+    lists = selectors.citizen_list_index(user=request.user)[:100]
+    return render(request, "people/list_index.html", {"lists": lists})
+
+
+@login_required
+@require_GET
+def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One saved list and its members; a list of another district is a 404."""
+    citizen_list = selectors.get_citizen_list_for_user(request.user, pk)
+    page = Paginator(selectors.citizen_list_members(citizen_list), 50).get_page(
+        request.GET.get("page")
+    )
+    context = {"citizen_list": citizen_list, "page": page}
+    return render(request, "people/list_detail.html", context)

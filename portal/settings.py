@@ -494,3 +494,14 @@ CELERY_BEAT_SCHEDULE["complaints-escalate-overdue"] = {
     "schedule": 900.0,
 }
 STATION_RETURN_DUE_DAY = _env_int("STATION_RETURN_DUE_DAY", 5, minimum=1)
+
+# Least time between two messages to the same phone (WhatsApp's pair rate limit, error 131056,
+# is about one per 6 s); the sender defers the second rather than have it refused. 0: off.
+WHATSAPP_PAIR_SPACING_SECONDS = float(
+    _env_value(
+        "WHATSAPP_PAIR_SPACING_SECONDS",
+        lambda: env.float("WHATSAPP_PAIR_SPACING_SECONDS", default=6.0),
+    )
+)
+if WHATSAPP_PAIR_SPACING_SECONDS < 0:
+    raise ImproperlyConfigured("WHATSAPP_PAIR_SPACING_SECONDS is malformed: must be 0 or more.")
