@@ -58,3 +58,26 @@ def can_see_identity(user: AnyUser, complaint: Complaint) -> bool:
     if complaint.assigned_to_id is not None and complaint.assigned_to_id == user.pk:
         return True
     return any(p.role in IDENTITY_ROLES for p in postings)
+
+
+ROUTING_ROLES = frozenset({Role.DISTRICT_HEAD, Role.SHAKTI_INCHARGE})
+
+
+def routing_district_ids(user: AnyUser) -> frozenset[int]:
+    """Districts whose unassigned WhatsApp queue the user works: a district head's district and
+    the district of each station where the user is the Mission Shakti in-charge."""
+    postings = access.active_postings(user)
+    ids = {p.district_id for p in postings if p.role == Role.DISTRICT_HEAD and p.district_id}
+    shakti_stations = {
+        p.station_id for p in postings if p.role == Role.SHAKTI_INCHARGE and p.station_id
+    }
+    if shakti_stations:
+        ids |= set(
+            Station.objects.filter(pk__in=shakti_stations).values_list("district_id", flat=True)
+        )
+    return frozenset(ids)
+
+
+def can_route_in(user: AnyUser, district_id: int) -> bool:
+    """True when the user may route the district's unassigned messages to a station."""
+    return district_id in routing_district_ids(user)

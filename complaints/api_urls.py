@@ -1,6 +1,6 @@
 from django.urls import path
 
-from complaints import api, enforcement_api
+from complaints import api, casework_api, enforcement_api
 
 urlpatterns = [
     # Anti-Romeo squad enforcement register.
@@ -35,5 +35,47 @@ urlpatterns = [
         "complaints/<int:pk>/",
         api.ComplaintDetailApi.as_view(),
         name="complaints-complaint-detail",
+    ),
+    # Casework (issue 5).
+    path(
+        "complaints/sos-alerts/",
+        casework_api.SosAlertListApi.as_view(),
+        name="complaints-sos-alert-list",
+    ),
+    path(
+        "complaints/unassigned/",
+        casework_api.UnroutedListApi.as_view(),
+        name="complaints-unrouted-list",
+    ),
+    path(
+        "complaints/unassigned/<int:pk>/route/",
+        casework_api.UnroutedRouteApi.as_view(),
+        name="complaints-unrouted-route",
+    ),
+    path(
+        "complaints/<int:pk>/casework/",
+        casework_api.CaseFileApi.as_view(),
+        name="complaints-case-file",
+    ),
+    path("complaints/<int:pk>/fir/", casework_api.FirCreateApi.as_view(), name="complaints-fir"),
+    path(
+        "complaints/<int:pk>/arrests/",
+        casework_api.ArrestCreateApi.as_view(),
+        name="complaints-arrest-create",
+    ),
+    path(
+        "complaints/<int:pk>/referrals/",
+        casework_api.ReferralCreateApi.as_view(),
+        name="complaints-referral-create",
+    ),
+    path(
+        "complaints/<int:pk>/referrals/<int:referral_pk>/follow-up/",
+        casework_api.ReferralFollowUpApi.as_view(),
+        name="complaints-referral-follow-up",
+    ),
+    path(
+        "complaints/<int:pk>/close/",
+        casework_api.CloseApi.as_view(),
+        name="complaints-close",
     ),
 ]

@@ -213,6 +213,7 @@ def seed(*, stdout: Any) -> None:
     """seed_demo hook: the Varanasi anti-Romeo register (idempotent)."""
     if RomeoAction.objects.filter(client_token=demo_token("romeo", "0")).exists():
         stdout.write("  anti-Romeo register: demo data already in place")
+        seed_complaints(stdout=stdout)
         return
     stations = {s.code: s for s in Station.objects.filter(district__code="VNS")}
     if not stations:
@@ -226,3 +227,11 @@ def seed(*, stdout: Any) -> None:
         f"  anti-Romeo register: {created} actions, {CASES} FIRs, {ACCUSED} accused arrested, "
         f"{DETAINED} persons detained (BNSS 126/135/170) in Varanasi"
     )
+    seed_complaints(stdout=stdout)
+
+
+def seed_complaints(*, stdout: Any) -> None:
+    """The Mission Shakti complaints of Varanasi (complaints.casework_demo; idempotent)."""
+    from complaints import casework_demo
+
+    casework_demo.seed(stdout=stdout, fallback=demo_user("demo_shakti") or demo_user("demo_cp"))

@@ -18,6 +18,7 @@ from complaints.models import (
     CounsellingOutcome,
 )
 from people.phones import InvalidPhone, normalize_mobile
+from stations.forms import DateInput
 from stations.models import Station
 
 DESK_CHANNELS = [
@@ -49,7 +50,7 @@ class ComplaintForm(forms.Form):
     occurred_on = forms.DateField(
         label=_("Date of incident"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     description = forms.CharField(
         label=_("What happened"),
@@ -152,9 +153,7 @@ class StatusLookupForm(forms.Form):
 
 
 class CounsellingForm(forms.Form):
-    held_on = forms.DateField(
-        label=_("Session date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    held_on = forms.DateField(label=_("Session date"), widget=DateInput())
     parties = forms.CharField(
         label=_("Parties present"),
         max_length=200,
@@ -165,9 +164,7 @@ class CounsellingForm(forms.Form):
         choices=[("", "—"), *CounsellingOutcome.choices],
         error_messages=_CHOICE_ERROR,
     )
-    follow_up_on = forms.DateField(
-        label=_("Follow-up date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    follow_up_on = forms.DateField(label=_("Follow-up date"), required=False, widget=DateInput())
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -193,9 +190,7 @@ class PublicComplaintForm(forms.Form):
         choices=[("", "—"), *ComplaintCategory.choices],
         error_messages=_CHOICE_ERROR,
     )
-    occurred_on = forms.DateField(
-        label=_("Date of incident"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    occurred_on = forms.DateField(label=_("Date of incident"), required=False, widget=DateInput())
     description = forms.CharField(
         label=_("What happened"),
         widget=forms.Textarea(attrs={"rows": 4}),

@@ -72,3 +72,6 @@ class CounsellingSessionAdmin(SimpleHistoryAdmin):
     list_select_related = ["complaint"]
     search_fields = ["complaint__tracking_number"]
     raw_id_fields = ["complaint", "recorded_by"]
+
+
+from complaints import casework_admin  # noqa: E402, F401 - registers the casework admin

@@ -16,7 +16,10 @@ def complaint_queue(
 ) -> QuerySet[Complaint]:
     """The queue: SOS first, then overdue, then due today, then the rest by due date.
 
-    Search matches the tracking number only (never identity, never the description)."""
+    Search matches the tracking number only (never identity, never the description). Dashboards
+    read this for the queue and complaints.casework_selectors.open_sos_alerts(user=...) for
+    the SOS alerts (open SOS complaints only); unrouted WhatsApp SOS messages of a district
+    are in casework_selectors.unrouted_queue / unrouted_sos_count."""
     today = timezone.localdate()
     rows = complaints_for(user).select_related("station", "assigned_to")
     if not include_closed:

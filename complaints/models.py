@@ -15,12 +15,14 @@ Counting rule of the register, which the review report relies on:
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from stations.models import Hotspot, Station
+from stations.models import District, Hotspot, Station, private_storage
 
 
 class RomeoActionType(models.TextChoices):
@@ -368,6 +370,8 @@ class Complaint(models.Model):
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     identity_protected = models.BooleanField(_("identity protected"), default=True)
     inbound_wamid = models.CharField(max_length=128, null=True, blank=True, editable=False)
+    # Fixed token of seeded demo rows (and idempotent clients): re-running finds the row again.
+    client_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -453,6 +457,17 @@ class VictimIdentity(models.Model):
     )
     # HMAC-SHA256 of the normalised phone (COMPLAINTS_LOOKUP_KEY): look-ups without decrypting.
     phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    # The victim's photo: Fernet ciphertext of the re-encoded image in private storage (never
+    # under MEDIA_URL), read only through services.identity_photo after reveal_identity.
+    photo = models.FileField(
+        _("photo (encrypted)"),
+        storage=private_storage,
+        upload_to="identity-photos/%Y/%m/",
+        max_length=200,
+        blank=True,
+        editable=False,
+    )
+    photo_content_type = models.CharField(max_length=32, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("victim identity")
@@ -481,6 +496,20 @@ class ComplaintEvent(models.Model):
         IDENTITY_SHOWN = "identity_shown", _("Identity shown")
         # A counselling session was held at the Mission Shakti centre.
         COUNSELLING = "counselling", _("Counselling session")
+        # An FIR was registered on the complaint.
+        FIR = "fir", _("FIR registered")
+        # An accused was arrested in the complaint's FIR.
+        ARREST = "arrest", _("Accused arrested")
+        # The victim was referred (legal aid, One Stop Centre, shelter, medical, CWC).
+        REFERRAL = "referral", _("Referred")
+        # A referral was followed up.
+        FOLLOW_UP = "follow_up", _("Referral followed up")
+        # Closed with a summary and the complainant's feedback.
+        CLOSED = "closed", _("Closed with summary")
+        # A WhatsApp message of the district queue was given to a station.
+        ROUTED = "routed", _("Routed to the station")
+        # A photo of the victim was added to the protected identity.
+        PHOTO = "photo", _("Photo added to the identity")
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -599,3 +628,303 @@ class CounsellingSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.held_on:%Y-%m-%d} {self.get_outcome_display()}"
+
+
+# --- Casework (issue 5): FIR, arrests, referrals, closure; SLA policy; district queue --------
+
+
+class SlaPolicy(models.Model):
+    """How long a category may take, editable by admins (settings are the fallback).
+
+    A category without a row falls back to settings.COMPLAINTS_SLA_WORKING_DAYS; an SOS is due
+    within `sos_hours` of registration (0: the same day)."""
+
+    category = models.CharField(
+        _("category"), max_length=24, choices=ComplaintCategory.choices, unique=True
+    )
+    working_days = models.PositiveSmallIntegerField(
+        _("working days"), validators=[MinValueValidator(1), MaxValueValidator(90)]
+    )
+    sos_hours = models.PositiveSmallIntegerField(
+        _("SOS hours"),
+        default=0,
+        validators=[MaxValueValidator(72)],
+        help_text=_("An SOS complaint falls due this many hours after it arrives (0: same day)."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["category"]
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(working_days__gte=1, working_days__lte=90), name="sla_days_range"
+            ),
+            models.CheckConstraint(condition=Q(sos_hours__lte=72), name="sla_sos_hours_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()}: {self.working_days}"
+
+
+class FirRegistration(models.Model):
+    """The FIR registered on a complaint: a reference (numbers and BNS sections), not a copy."""
+
+    complaint = models.OneToOneField(
+        Complaint, on_delete=models.PROTECT, related_name="fir", verbose_name=_("complaint")
+    )
+    station = models.ForeignKey(
+        Station, on_delete=models.PROTECT, related_name="complaint_firs", verbose_name=_("station")
+    )
+    fir_number = models.CharField(
+        _("FIR number"), max_length=12, help_text=_("As written on the FIR, e.g. 0123/2026.")
+    )
+    cctns_number = models.CharField(
+        _("CCTNS FIR number"),
+        max_length=17,
+        help_text=_("17 digits: the 8-digit station code, the year and the 5-digit FIR serial."),
+    )
+    registered_on = models.DateField(_("registered on"))
+    bns_sections = ArrayField(
+        models.CharField(max_length=16), verbose_name=_("BNS sections"), default=list
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-registered_on", "-id"]
+        verbose_name = _("FIR on a complaint")
+        verbose_name_plural = _("FIRs on complaints")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["station", "fir_number"], name="complaint_fir_per_station"
+            ),
+            models.UniqueConstraint(fields=["cctns_number"], name="complaint_fir_cctns_unique"),
+            models.CheckConstraint(
+                condition=Q(fir_number__regex=r"^[0-9]{4,6}/[0-9]{4}$"),
+                name="complaint_fir_number_format",
+            ),
+            models.CheckConstraint(
+                condition=Q(cctns_number__regex=r"^[0-9]{17}$"),
+                name="complaint_fir_cctns_format",
+            ),
+            models.CheckConstraint(
+                condition=~Q(bns_sections=[]), name="complaint_fir_has_sections"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"FIR {self.fir_number}"
+
+
+class Arrest(models.Model):
+    """An accused arrested in the complaint's FIR. The accused is described by role (and may be
+    named for the station's own use); the victim's identity never appears here. Never shown on
+    public or citizen pages."""
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.PROTECT, related_name="arrests", verbose_name=_("complaint")
+    )
+    fir = models.ForeignKey(
+        FirRegistration, on_delete=models.PROTECT, related_name="arrests", verbose_name=_("FIR")
+    )
+    accused_role = models.CharField(
+        _("accused (role)"),
+        max_length=80,
+        help_text=_("How the accused relates to the case: husband, neighbour, unknown youth..."),
+    )
+    accused_description = models.CharField(
+        _("accused (name or description)"), max_length=200, blank=True
+    )
+    arrested_on = models.DateField(_("arrested on"))
+    section = models.CharField(_("BNS section"), max_length=16)
+    arrested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("arrested by"),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["arrested_on", "id"]
+        verbose_name = _("arrest on a complaint")
+        verbose_name_plural = _("arrests on complaints")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(accused_role__regex=r"\S"), name="complaint_arrest_has_role"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.accused_role} {self.arrested_on:%Y-%m-%d}"
+
+
+class ReferralKind(models.TextChoices):
+    """Where a victim can be referred for support."""
+
+    LEGAL_AID = "legal_aid", _("Legal aid (DLSA)")
+    ONE_STOP_CENTRE = "one_stop_centre", _("One Stop Centre (Sakhi)")
+    SHELTER = "shelter", _("Shelter home")
+    MEDICAL = "medical", _("Medical care")
+    CHILD_WELFARE = "child_welfare", _("Child Welfare Committee")
+
+
+class FollowUpOutcome(models.TextChoices):
+    """What the follow-up of a referral found."""
+
+    # Not followed up yet.
+    PENDING = "pending", _("Pending")
+    # The victim received the support.
+    SUPPORTED = "supported", _("Support received")
+    # The support is still being arranged.
+    IN_PROGRESS = "in_progress", _("In progress")
+    # The victim declined it.
+    DECLINED = "declined", _("Declined by the victim")
+    # The victim could not be reached.
+    NOT_REACHED = "not_reached", _("Could not be reached")
+
+
+class Referral(models.Model):
+    """The victim referred for support, with a date to follow it up and what the follow-up found."""
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("complaint")
+    )
+    kind = models.CharField(_("referred to"), max_length=20, choices=ReferralKind.choices)
+    agency = models.CharField(
+        _("agency"), max_length=200, blank=True, help_text=_("e.g. One Stop Centre, Varanasi.")
+    )
+    referred_on = models.DateField(_("referred on"))
+    follow_up_on = models.DateField(_("follow-up date"))
+    follow_up_outcome = models.CharField(
+        _("follow-up outcome"),
+        max_length=16,
+        choices=FollowUpOutcome.choices,
+        default=FollowUpOutcome.PENDING,
+    )
+    followed_up_on = models.DateField(_("followed up on"), null=True, blank=True)
+    follow_up_notes = models.CharField(_("follow-up notes"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["referred_on", "id"]
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(follow_up_on__gte=models.F("referred_on")),
+                name="referral_follow_up_after_referral",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=list(ReferralKind.values)), name="referral_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(follow_up_outcome="pending", followed_up_on__isnull=True)
+                | (~Q(follow_up_outcome="pending") & Q(followed_up_on__isnull=False)),
+                name="referral_followed_up_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.referred_on:%Y-%m-%d}"
+
+
+class Feedback(models.TextChoices):
+    """The complainant's view of how the complaint was handled, asked at closure."""
+
+    SATISFIED = "satisfied", _("Satisfied")
+    PARTLY = "partly", _("Partly satisfied")
+    NOT_SATISFIED = "not_satisfied", _("Not satisfied")
+    # The complainant could not be asked or declined to answer.
+    NOT_GIVEN = "not_given", _("Not given")
+
+
+class ComplaintClosure(models.Model):
+    """How a complaint was disposed of: a summary and the complainant's feedback."""
+
+    complaint = models.OneToOneField(
+        Complaint, on_delete=models.PROTECT, related_name="closure", verbose_name=_("complaint")
+    )
+    summary = models.TextField(_("summary"))
+    feedback = models.CharField(
+        _("complainant's feedback"), max_length=16, choices=Feedback.choices
+    )
+    feedback_remarks = models.CharField(_("feedback remarks"), max_length=500, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("complaint closure")
+        verbose_name_plural = _("complaint closures")
+        constraints = [
+            models.CheckConstraint(condition=Q(summary__regex=r"\S"), name="closure_has_summary"),
+            models.CheckConstraint(
+                condition=Q(feedback__in=list(Feedback.values)), name="closure_feedback_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_feedback_display()}"
+
+
+class UnroutedMessage(models.Model):
+    """A WhatsApp complaint whose station is not known: it waits in its district's queue until
+    the district head or a Mission Shakti in-charge of the district gives it to a station
+    (which registers it as a complaint there). The sender's number and name are encrypted."""
+
+    district = models.ForeignKey(
+        District,
+        on_delete=models.PROTECT,
+        related_name="unrouted_messages",
+        verbose_name=_("district"),
+    )
+    inbound_wamid = models.CharField(max_length=128, unique=True, editable=False)
+    from_phone = EncryptedCharField(_("sender's phone"), max_length=32, null=True, blank=True)
+    sender_name = EncryptedCharField(_("sender's name"), max_length=200, null=True, blank=True)
+    text = models.TextField(_("message"))
+    is_sos = models.BooleanField(_("SOS"), default=False)
+    received_at = models.DateTimeField(_("received at"))
+    complaint = models.OneToOneField(
+        Complaint,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="routed_from",
+        verbose_name=_("complaint"),
+    )
+    routed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    routed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-is_sos", "received_at", "id"]
+        verbose_name = _("unassigned WhatsApp complaint")
+        verbose_name_plural = _("unassigned WhatsApp complaints")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(complaint__isnull=True, routed_at__isnull=True)
+                | Q(complaint__isnull=False, routed_at__isnull=False),
+                name="unrouted_routed_consistent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.district_id} {self.received_at:%Y-%m-%d %H:%M}"
+
+    def __repr__(self) -> str:
+        return f"<UnroutedMessage {self.pk}>"

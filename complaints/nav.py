@@ -6,12 +6,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import AnyUser
+from complaints.access import routing_district_ids
 
 
 def items(user: AnyUser, kind: str) -> list[dict[str, object]]:
     if kind not in {"state", "district", "station"}:
         return []
-    return [
+    entries: list[dict[str, object]] = [
         {
             "label": _("Complaints"),
             "url": reverse("complaints:complaint_queue"),
@@ -23,3 +24,12 @@ def items(user: AnyUser, kind: str) -> list[dict[str, object]]:
             "icon": "shield-exclamation",
         },
     ]
+    if routing_district_ids(user):
+        entries.append(
+            {
+                "label": _("Unassigned WhatsApp complaints"),
+                "url": reverse("complaints:unrouted_queue"),
+                "icon": "whatsapp",
+            }
+        )
+    return entries

@@ -8,7 +8,8 @@ from complaints import services
 
 
 def on_inbound_message(sender: object, **kwargs: Any) -> None:
-    """A citizen's WhatsApp text becomes one complaint (deduplicated on the message id)."""
+    """A citizen's WhatsApp text becomes one complaint (deduplicated on the message id), or
+    waits in its district's unassigned queue when the station is not known."""
     if kwargs.get("message_type", "text") != "text":
         return
     services.complaint_from_whatsapp(
@@ -16,4 +17,5 @@ def on_inbound_message(sender: object, **kwargs: Any) -> None:
         from_phone=str(kwargs.get("from_phone", "")),
         text=str(kwargs.get("text", "")),
         citizen=kwargs.get("citizen"),
+        received_at=kwargs.get("received_at"),
     )

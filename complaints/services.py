@@ -6,16 +6,21 @@ carries only the tracking number (never the victim's identity).
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import logging
 import re
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,17 +34,23 @@ from complaints.models import (
     Complaint,
     ComplaintCategory,
     ComplaintChannel,
+    ComplaintClosure,
     ComplaintEvent,
     ComplaintPriority,
     ComplaintStatus,
     CounsellingOutcome,
     CounsellingSession,
     EscalationLevel,
+    Feedback,
     IdentityAccessLog,
+    SlaPolicy,
     TrackingCounter,
+    UnroutedMessage,
     VictimIdentity,
 )
 from people.phones import InvalidPhone, normalize_mobile
+from stations.models import District
+from stations.uploads import clean_image, content_type_for
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -114,16 +125,43 @@ def add_working_days(start: date, days: int) -> date:
     return current
 
 
+def _policy_row(category: str) -> SlaPolicy | None:
+    return SlaPolicy.objects.filter(category=category).first()
+
+
 def sla_days(category: str) -> int:
-    """Working days the policy allows for a category (COMPLAINTS_SLA_WORKING_DAYS)."""
+    """Working days allowed for a category: its SlaPolicy row (edited by admins in the Django
+    admin), else settings.COMPLAINTS_SLA_WORKING_DAYS (the category, else its "*" default)."""
+    row = _policy_row(category)
+    if row is not None:
+        return int(row.working_days)
     policy: dict[str, int] = settings.COMPLAINTS_SLA_WORKING_DAYS
     return int(policy.get(category, policy.get("*", 7)))
 
 
-def due_date(*, category: str, registered_on: date, is_sos: bool = False) -> date:
-    """When a complaint falls due: SOS the same day, otherwise the category's SLA."""
+def sos_hours(category: str) -> int:
+    """Hours within which an SOS of the category falls due (0, the fallback: the same day)."""
+    row = _policy_row(category)
+    return int(row.sos_hours) if row is not None else 0
+
+
+def due_date(
+    *,
+    category: str,
+    registered_on: date,
+    is_sos: bool = False,
+    registered_at: datetime | None = None,
+) -> date:
+    """When a complaint falls due: an SOS within the policy's SOS hours (the same day when 0),
+    otherwise after the category's working days (Sundays and holidays skipped)."""
     if is_sos:
-        return registered_on
+        hours = sos_hours(category)
+        if hours <= 0:
+            return registered_on
+        start = registered_at or timezone.make_aware(
+            datetime.combine(registered_on, timezone.localtime().timetz().replace(tzinfo=None))
+        )
+        return max(registered_on, timezone.localdate(start + timedelta(hours=hours)))
     return add_working_days(registered_on, sla_days(category))
 
 
@@ -220,7 +258,7 @@ def register_complaint(
         occurred_on=occurred_on,
         priority=priority,
         is_sos=is_sos,
-        due_on=due_date(category=category, registered_on=today, is_sos=is_sos),
+        due_on=due_date(category=category, registered_on=today, is_sos=is_sos, registered_at=now),
         inbound_wamid=inbound_wamid or None,
         created_by=by,
     )
@@ -311,11 +349,19 @@ def change_status(
         )
     if status == ComplaintStatus.ASSIGNED and locked.assigned_to_id is None:
         raise ValidationError({"status": _("Assign an officer first.")})
+    if status == ComplaintStatus.CLOSED and not note.strip():
+        # Closing always leaves a summary (complaints.casework.close_complaint also asks for
+        # the complainant's feedback; here it is recorded as not given).
+        raise ValidationError({"note": _("Write a short summary to close the complaint.")})
     previous = locked.status
     locked.status = status
     if status in {ComplaintStatus.CLOSED, ComplaintStatus.WITHDRAWN}:
         locked.closed_at = timezone.now()
     locked.save(update_fields=["status", "closed_at"])
+    if status == ComplaintStatus.CLOSED:
+        ComplaintClosure.objects.create(
+            complaint=locked, summary=note.strip(), feedback=Feedback.NOT_GIVEN, closed_by=by
+        )
     _event(
         locked,
         ComplaintEvent.Kind.STATUS,
@@ -406,22 +452,80 @@ def _escalate(complaint: Complaint, level: EscalationLevel, now: datetime) -> No
     )
 
 
+def _whatsapp_district(citizen: Citizen | None) -> District | None:
+    """The district an unrouted WhatsApp message belongs to: the citizen's, else the district
+    of settings.COMPLAINTS_WHATSAPP_DISTRICT (the district code of the number, if one is set)."""
+    if citizen is not None and citizen.district_id is not None:
+        return citizen.district
+    code = str(getattr(settings, "COMPLAINTS_WHATSAPP_DISTRICT", "") or "")
+    return District.objects.filter(code=code).first() if code else None
+
+
+def _acknowledge(citizen: Citizen | None, complaint: Complaint) -> None:
+    """The acknowledgement template with the tracking number (known citizens only)."""
+    if citizen is None:
+        return
+    try:
+        queue_message(
+            citizen=citizen,
+            purpose="complaints.ack",
+            template_name="complaint_acknowledgement",
+            parameters=[complaint.tracking_number, complaint.station.name],
+            station=complaint.station,
+        )
+    except TemplateNotAvailable:
+        logger.warning(
+            "complaints: acknowledgement template missing for %s", complaint.tracking_number
+        )
+
+
 def complaint_from_whatsapp(
     *,
     message_id: str,
     from_phone: str,
     text: str,
     citizen: Citizen | None,
+    received_at: datetime | None = None,
 ) -> Complaint | None:
     """One complaint per inbound WhatsApp message (dedupe on the wamid), acknowledged by
-    template. The station is the citizen's station; unknown citizens or citizens without a
-    station are skipped with a log line (there is no district 'unassigned' queue yet)."""
+    template. The station is the citizen's station. When it cannot be determined (an unknown
+    sender, or a citizen without a station) the message waits in its district's unassigned
+    queue (UnroutedMessage) for the district head or a Mission Shakti in-charge to route; when
+    not even the district is known it is dropped with a log line carrying the message id only.
+    Returns the complaint, or None when none was created now."""
     if not message_id:
         return None
-    if Complaint.objects.filter(inbound_wamid=message_id).exists():
+    if (
+        Complaint.objects.filter(inbound_wamid=message_id).exists()
+        or UnroutedMessage.objects.filter(inbound_wamid=message_id).exists()
+    ):
         return None
+    sos = is_sos_text(text)
+    body = text.strip() or _("(WhatsApp message without text)")
     if citizen is None or citizen.station_id is None:
-        logger.info("complaints: inbound message %s has no known station; skipped", message_id)
+        district = _whatsapp_district(citizen)
+        if district is None:
+            logger.info("complaints: inbound message %s has no known district; dropped", message_id)
+            return None
+        try:
+            with transaction.atomic():
+                unrouted = UnroutedMessage.objects.create(
+                    district=district,
+                    inbound_wamid=message_id,
+                    from_phone=from_phone.strip(),
+                    sender_name=citizen.name if citizen is not None else "",
+                    text=body,
+                    is_sos=sos,
+                    received_at=received_at or timezone.now(),
+                )
+                record_event(
+                    actor=None,
+                    action="complaints.whatsapp.unrouted",
+                    target=unrouted,
+                    data={"district": district.code, "sos": sos},
+                )
+        except IntegrityError:
+            return None
         return None
     station = citizen.station
     assert station is not None
@@ -432,27 +536,62 @@ def complaint_from_whatsapp(
                 by=None,
                 channel=ComplaintChannel.WHATSAPP,
                 category=ComplaintCategory.OTHER,
-                description=text.strip() or _("(WhatsApp message without text)"),
+                description=body,
                 identity=IdentityData(name=citizen.name, phone=from_phone),
-                is_sos=is_sos_text(text),
+                is_sos=sos,
                 inbound_wamid=message_id,
             )
-            try:
-                queue_message(
-                    citizen=citizen,
-                    purpose="complaints.ack",
-                    template_name="complaint_acknowledgement",
-                    parameters=[complaint.tracking_number, station.name],
-                    station=station,
-                )
-            except TemplateNotAvailable:
-                logger.warning(
-                    "complaints: acknowledgement template missing for %s",
-                    complaint.tracking_number,
-                )
+            _acknowledge(citizen, complaint)
     except IntegrityError:
         # The same message delivered twice at once: the other delivery created it.
         return None
+    return complaint
+
+
+@transaction.atomic
+def route_unrouted(
+    *,
+    message: UnroutedMessage,
+    station: Station,
+    by: User,
+    category: str = ComplaintCategory.OTHER,
+    request: HttpRequest | None = None,
+) -> Complaint:
+    """Give a message of the district queue to one of the district's stations: it becomes a
+    complaint there (tracking number, SLA, SOS flag), and a known sender gets the usual
+    acknowledgement with the tracking number."""
+    if not complaint_access.can_route_in(by, message.district_id):
+        raise PermissionDenied
+    locked = UnroutedMessage.objects.select_for_update().get(pk=message.pk)
+    errors: dict[str, str] = {}
+    if locked.complaint_id is not None:
+        errors["__all__"] = _("This message has already been given to a station.")
+    if station.district_id != locked.district_id or not station.is_active:
+        errors["station"] = _("Choose a station of this district.")
+    if category not in ComplaintCategory.values:
+        errors["category"] = _("Choose a category from the list.")
+    if errors:
+        raise ValidationError(errors)
+    complaint = register_complaint(
+        station=station,
+        by=by,
+        channel=ComplaintChannel.WHATSAPP,
+        category=category,
+        description=locked.text,
+        identity=IdentityData(name=locked.sender_name or "", phone=locked.from_phone or ""),
+        is_sos=locked.is_sos,
+        inbound_wamid=locked.inbound_wamid,
+        request=request,
+    )
+    locked.complaint = complaint
+    locked.routed_by = by
+    locked.routed_at = timezone.now()
+    locked.save(update_fields=["complaint", "routed_by", "routed_at"])
+    _event(complaint, ComplaintEvent.Kind.ROUTED, actor=by, note=locked.district.name)
+    from people.models import Citizen
+
+    sender = Citizen.objects.filter(phone=(locked.from_phone or "").strip()).first()
+    _acknowledge(sender, complaint)
     return complaint
 
 
@@ -537,3 +676,62 @@ def log_counselling(
         station=locked.station,
     )
     return session
+
+
+def _identity_cipher():  # type: ignore[no-untyped-def]
+    """The Fernet of the identity fields (SECRET_KEY x SALT_KEY; rotation keeps old keys)."""
+    return VictimIdentity._meta.get_field("name").f  # type: ignore[attr-defined]
+
+
+@transaction.atomic
+def attach_identity_photo(
+    *,
+    complaint: Complaint,
+    by: User,
+    upload: UploadedFile[bytes],
+    request: HttpRequest | None = None,
+) -> None:
+    """Add (or replace) the victim's photo: checked and re-encoded without metadata
+    (stations.uploads.clean_image), then stored Fernet-encrypted in private storage. Only those
+    who may see the identity may add it; nothing about the photo is logged but the number."""
+    if not complaint_access.can_see_identity(by, complaint):
+        raise PermissionDenied
+    try:
+        clean = clean_image(upload)
+    except ValidationError as exc:
+        raise ValidationError({"photo": exc.messages}) from exc
+    identity = VictimIdentity.objects.select_for_update().get(complaint=complaint)
+    old_name = identity.photo.name if identity.photo else ""
+    cipher = _identity_cipher().encrypt(clean.read())
+    identity.photo.save(f"{uuid.uuid4().hex}.enc", ContentFile(cipher), save=False)
+    identity.photo_content_type = content_type_for(clean.name or "")
+    identity.save(update_fields=["photo", "photo_content_type"])
+    if old_name:
+        storage = identity.photo.storage
+        transaction.on_commit(lambda: storage.delete(old_name))
+    _event(complaint, ComplaintEvent.Kind.PHOTO, actor=by)
+    record_event(
+        actor=by,
+        action="complaints.identity.photo_added",
+        target=complaint,
+        data={"tracking_number": complaint.tracking_number},
+        request=request,
+        station=complaint.station,
+    )
+
+
+def identity_photo_data_uri(identity: VictimIdentity) -> str:
+    """The decrypted photo as a data: URI for the page that reveal_identity rendered ('' when
+    there is none or it cannot be read). Never a URL: nothing to cache, share or guess."""
+    if not identity.photo:
+        return ""
+    try:
+        with identity.photo.open("rb") as handle:
+            plain = _identity_cipher().decrypt(handle.read())
+    except (OSError, InvalidToken):
+        logger.warning(
+            "complaints: identity photo of complaint %s unreadable", identity.complaint_id
+        )
+        return ""
+    encoded = base64.b64encode(plain).decode()
+    return f"data:{identity.photo_content_type or 'image/jpeg'};base64,{encoded}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from complaints import enforcement_views, views
+from complaints import casework_views, enforcement_views, views
 
 app_name = "complaints"
 urlpatterns = [
@@ -22,5 +22,26 @@ urlpatterns = [
         "complaints/<int:pk>/counselling/",
         views.complaint_counselling,
         name="complaint_counselling",
+    ),
+    # Casework quick actions and the district's unassigned WhatsApp queue.
+    path("complaints/<int:pk>/fir/", casework_views.complaint_fir, name="complaint_fir"),
+    path("complaints/<int:pk>/arrest/", casework_views.complaint_arrest, name="complaint_arrest"),
+    path(
+        "complaints/<int:pk>/referral/",
+        casework_views.complaint_referral,
+        name="complaint_referral",
+    ),
+    path(
+        "complaints/<int:pk>/referral/<int:referral_pk>/follow-up/",
+        casework_views.referral_follow_up,
+        name="referral_follow_up",
+    ),
+    path("complaints/<int:pk>/close/", casework_views.complaint_close, name="complaint_close"),
+    path("complaints/<int:pk>/photo/", casework_views.complaint_photo, name="complaint_photo"),
+    path("complaints/unassigned/", casework_views.unrouted_queue, name="unrouted_queue"),
+    path(
+        "complaints/unassigned/<int:pk>/route/",
+        casework_views.unrouted_route,
+        name="unrouted_route",
     ),
 ]

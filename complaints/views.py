@@ -4,6 +4,7 @@ changes, and the citizens' public status look-up."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,7 +20,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.services import client_ip
-from complaints import access, intake_selectors, services
+from complaints import access, casework, casework_selectors, intake_selectors, services
+from complaints.casework_forms import (
+    ArrestForm,
+    ClosureForm,
+    FirForm,
+    FollowUpForm,
+    PhotoForm,
+    ReferralForm,
+)
 from complaints.forms import (
     AssignForm,
     ComplaintForm,
@@ -30,6 +39,7 @@ from complaints.forms import (
     StatusLookupForm,
 )
 from complaints.models import COMPLAINT_TRANSITIONS, Complaint, VictimIdentity
+from stations.models import Station
 
 
 @login_required
@@ -99,6 +109,35 @@ def complaint_create(request: HttpRequest) -> HttpResponse:
     return render(request, "complaints/form.html", {"form": form, "token": token})
 
 
+def _casework_context(
+    request: HttpRequest, complaint: Complaint, can_work: bool, forms: dict[str, Any]
+) -> dict[str, Any]:
+    """The case file and the quick-action forms of the casework section."""
+    case = casework_selectors.case_file(complaint)
+    officers = intake_selectors.station_officers(complaint)
+    district_stations = Station.objects.filter(
+        district_id=complaint.station.district_id, is_active=True
+    )
+    return {
+        "case": case,
+        "can_fir": can_work and case.fir is None and complaint.status in casework.FIR_ALLOWED,
+        "can_arrest": can_work
+        and case.fir is not None
+        and complaint.status in casework.ARREST_ALLOWED,
+        "can_refer": can_work and complaint.is_open,
+        "can_close": can_work and complaint.status in casework.CLOSABLE,
+        "fir_form": forms.get("fir_form") or FirForm(stations=district_stations),
+        "arrest_form": forms.get("arrest_form")
+        or ArrestForm(officers=officers, initial={"arrested_by": request.user.pk}),
+        "referral_form": forms.get("referral_form") or ReferralForm(),
+        "follow_up_form": forms.get("follow_up_form") or FollowUpForm(),
+        "follow_up_for": forms.get("follow_up_for"),
+        "blank_follow_up_form": FollowUpForm(),
+        "closure_form": forms.get("closure_form") or ClosureForm(),
+        "photo_form": forms.get("photo_form") or PhotoForm(),
+    }
+
+
 def _detail(
     request: HttpRequest,
     complaint: Complaint,
@@ -108,9 +147,11 @@ def _detail(
     status_form: StatusForm | None = None,
     counselling_form: CounsellingForm | None = None,
     status: int = 200,
+    **forms: Any,
 ) -> HttpResponse:
     can_work = access.can_work_on(request.user, complaint)
-    allowed = sorted(COMPLAINT_TRANSITIONS.get(complaint.status, frozenset()))
+    # Closing goes through the closure form (summary and feedback), not the status menu.
+    allowed = sorted(COMPLAINT_TRANSITIONS.get(complaint.status, frozenset()) - {"closed"})
     context = {
         "complaint": complaint,
         "events": intake_selectors.timeline(complaint),
@@ -130,7 +171,11 @@ def _detail(
         "can_counsel": can_work and complaint.status in services.COUNSELLING_ALLOWED,
         "counselling_form": counselling_form or CounsellingForm(),
         "today": timezone.localdate(),
+        "identity_photo": services.identity_photo_data_uri(identity) if identity else "",
+        **_casework_context(request, complaint, can_work, forms),
     }
+    if status == 400 and request.headers.get("HX-Request"):
+        status = 200  # htmx swaps only successful answers; the form shows its errors
     response = render(request, "complaints/detail.html", context, status=status)
     response["Cache-Control"] = "no-store"
     return response
