@@ -1,9 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts import two_factor
 from accounts.models import AuditEvent, Posting, User
 
 
@@ -22,6 +24,29 @@ class UserAdmin(DjangoUserAdmin):
     )
     list_display = ["username", "first_name", "last_name", "rank", "is_active", "is_superuser"]
     inlines = [PostingInline]
+    actions = ["reset_second_factor", "unlock_login"]
+
+    @admin.action(description=_("Reset second factor (lost phone): enrol again at next login"))
+    def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        """Audited per user by accounts.two_factor.reset_second_factor."""
+        for user in queryset:
+            two_factor.reset_second_factor(user=user, by=request.user, request=request)
+        self.message_user(
+            request,
+            _("Second factor reset for %(count)d user(s).") % {"count": queryset.count()},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Unlock login (clear failed attempts from every address)"))
+    def unlock_login(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        """Audited per user by accounts.two_factor.unlock_login."""
+        for user in queryset:
+            two_factor.unlock_login(user=user, by=request.user, request=request)
+        self.message_user(
+            request,
+            _("Login unlocked for %(count)d user(s).") % {"count": queryset.count()},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Posting)

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -23,3 +24,22 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].widget.attrs.update(
             {"class": "form-control", "autocomplete": "current-password"}
         )
+
+
+class TokenForm(forms.Form):
+    """One code: six digits from the authenticator app, or an eight-letter backup code."""
+
+    token = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={
+                "class": "form-control form-control-lg",
+                "autocomplete": "one-time-code",
+                "autocapitalize": "off",
+                "spellcheck": "false",
+                "autofocus": True,
+            }
+        ),
+    )

@@ -95,11 +95,13 @@ def record_login(*, user: User, request: HttpRequest | None) -> AuditEvent:
     return record_event(actor=user, action="accounts.login.succeeded", request=request)
 
 
-def record_failed_login(*, username: str, request: HttpRequest | None) -> AuditEvent:
-    """Audit a failed login (the username tried, never the password)."""
+def record_failed_login(
+    *, username: str, request: HttpRequest | None, second_factor: bool = False
+) -> AuditEvent:
+    """Audit a failed login (the username tried, never the password or code)."""
     return record_event(
         actor=None,
-        action="accounts.login.failed",
+        action="accounts.two_factor.failed" if second_factor else "accounts.login.failed",
         data={"username": username[:150]},
         request=request,
     )

@@ -107,9 +107,45 @@ def world(db) -> World:  # type: ignore[no-untyped-def]
     )
 
 
+def verified_device(user: User):  # type: ignore[no-untyped-def]
+    """The user's confirmed authenticator, created if they have none."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+
+
+def totp_code(device) -> str:  # type: ignore[no-untyped-def]
+    """The code the user's authenticator app shows right now, as a person would type it."""
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
 @pytest.fixture
 def login():  # type: ignore[no-untyped-def]
-    """Return a Django test client logged in as the given user."""
+    """Return a Django test client logged in as the given user, second factor verified.
+
+    Like a real login: password (force_login), then the django-otp session key for the
+    user's authenticator, as django_otp.login() stores it after a correct code.
+    """
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    def _login(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = verified_device(user).persistent_id
+        session.save()
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def login_without_otp():  # type: ignore[no-untyped-def]
+    """Return a test client after the password step only (no second factor yet)."""
 
     def _login(user: User) -> Client:
         client = Client()

@@ -24,12 +24,13 @@ def test_bad_login_shows_the_error_in_the_visitors_language(world, client, langu
     assert "_auth_user_id" not in client.session
 
 
-def test_good_login_lands_on_the_dashboard(world, client) -> None:
+def test_good_login_goes_on_to_the_second_factor(world, client) -> None:
+    """A password alone is half a login for an officer (tests/accounts/test_two_factor.py)."""
     page = client.post(
         reverse("login"), {"username": "our_station_ic", "password": TEST_PASSWORD}, follow=True
     )
-    assert page.redirect_chain[-1][0] == reverse("home")
-    assert 'data-testid="dashboard-title"' in page.content.decode()
+    assert page.redirect_chain[-1][0].startswith(reverse("two_factor_setup"))
+    assert 'data-testid="two-factor-setup-title"' in page.content.decode()
 
 
 def test_the_user_language_follows_them_to_any_device(world, login) -> None:

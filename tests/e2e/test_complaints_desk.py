@@ -3,14 +3,13 @@ and finds the complaint in the queue."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import Page, expect
 
 from accounts.models import Role
 from complaints.models import Complaint, CounsellingSession, VictimIdentity
 from tests.e2e.conftest import PHONE
+from tests.e2e.helpers import sign_in
 from tests.factories.accounts import PostingFactory, UserFactory
 from tests.factories.stations import StationFactory
 
@@ -20,10 +19,7 @@ VICTIM = "Planted Victim Nasreen"
 
 
 def _log_in(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/login/")
-    page.get_by_label(re.compile("Username")).fill(username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit].btn-primary").click()
+    sign_in(page, base_url, username, PASSWORD)
 
 
 def test_an_officer_registers_a_complaint_logs_counselling_and_finds_it_in_the_queue(

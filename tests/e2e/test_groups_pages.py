@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from groups.models import CommunityGroup, ConductIncident, ExclusionEntry, Membership
 from tests.e2e.conftest import PHONE
+from tests.e2e.helpers import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -20,10 +21,7 @@ def seeded(settings) -> str:  # type: ignore[no-untyped-def]
 
 
 def _log_in(page: Page, base_url: str, username: str, password: str) -> None:
-    page.goto(f"{base_url}/login/")
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(password)
-    page.locator("form button[type=submit].btn-primary").click()
+    sign_in(page, base_url, username, password)
     expect(page.get_by_test_id("dashboard-title")).to_be_visible()
 
 

@@ -13,6 +13,7 @@ from broadcasts import demo as broadcasts_demo
 from groups import services
 from groups.models import CommunityGroup, Nomination
 from tests.e2e.conftest import PHONE
+from tests.e2e.helpers import sign_in
 from tests.factories import StationFactory, UserFactory
 from tests.factories.accounts import TEST_PASSWORD
 from tests.factories.groups import ExclusionEntryFactory, GroupFactory
@@ -21,10 +22,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def _log_in(page: Page, base_url: str, username: str, password: str) -> None:
-    page.goto(f"{base_url}/login/")
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(password)
-    page.locator("form button[type=submit].btn-primary").click()
+    sign_in(page, base_url, username, password)
     expect(page.get_by_test_id("dashboard-title")).to_be_visible()
 
 

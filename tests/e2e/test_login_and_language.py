@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 from accounts.forms import LoginForm
 from accounts.models import User
 from tests.e2e.conftest import PHONE
+from tests.e2e.helpers import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -23,10 +24,7 @@ def seeded(settings) -> str:  # type: ignore[no-untyped-def]
 
 
 def _log_in(page: Page, base_url: str, username: str, password: str) -> None:
-    page.goto(f"{base_url}/login/")
-    page.get_by_label(re.compile("Username|उपयोगकर्ता|ইউজার")).fill(username)
-    page.locator("input[name=password]").fill(password)
-    page.locator("form button[type=submit].btn-primary").click()
+    sign_in(page, base_url, username, password)
 
 
 def test_demo_ic_sees_dashboard_and_switches_to_hindi(

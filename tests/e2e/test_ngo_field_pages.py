@@ -13,6 +13,7 @@ from accounts.models import Role
 from complaints.models import RomeoAction
 from outreach.models import AwarenessDrive
 from tests.e2e.conftest import PHONE
+from tests.e2e.helpers import sign_in
 from tests.factories import DistrictFactory, PostingFactory, StateFactory, StationFactory
 from tests.factories.accounts import TEST_PASSWORD, UserFactory
 from tests.factories.complaints import RomeoPersonFactory
@@ -36,10 +37,7 @@ def officer(settings, tmp_path):  # type: ignore[no-untyped-def]
 
 
 def _log_in(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/login/")
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(TEST_PASSWORD)
-    page.locator("form button[type=submit].btn-primary").click()
+    sign_in(page, base_url, username, TEST_PASSWORD)
     expect(page.get_by_test_id("dashboard-title")).to_be_visible()
 
 

@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 from accounts.models import Role
 from outreach.models import NgoActivity, NgoMembership
 from tests.e2e.conftest import PHONE
+from tests.e2e.helpers import sign_in
 from tests.factories import DistrictFactory, PostingFactory, StateFactory, StationFactory
 from tests.factories.accounts import TEST_PASSWORD, UserFactory
 from tests.factories.outreach import CampaignFactory, NgoFactory
@@ -37,10 +38,7 @@ def test_an_ngo_coordinator_logs_an_activity_on_a_phone(
     live_server, page: Page, coordinator, artifacts
 ) -> None:
     page.set_viewport_size(PHONE)
-    page.goto(f"{live_server.url}/login/")
-    page.locator("input[name=username]").fill(coordinator.username)
-    page.locator("input[name=password]").fill(TEST_PASSWORD)
-    page.locator("form button[type=submit].btn-primary").click()
+    sign_in(page, live_server.url, coordinator.username, TEST_PASSWORD)
     expect(page.get_by_test_id("dashboard-title")).to_be_visible()
 
     # The quick log is in the (collapsed) phone menu.

@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 from accounts.models import Posting, Role
 from people.models import Citizen, ImportJob
 from tests.e2e.conftest import PHONE
+from tests.e2e.helpers import sign_in
 from tests.factories import StationFactory, UserFactory
 from tests.factories.accounts import TEST_PASSWORD
 from tests.factories.people import CitizenFactory
@@ -38,10 +39,7 @@ LIST = (
 
 
 def _log_in(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/login/")
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(TEST_PASSWORD)
-    page.locator("form button[type=submit].btn-primary").click()
+    sign_in(page, base_url, username, TEST_PASSWORD)
     expect(page.get_by_test_id("dashboard-title")).to_be_visible()
 
 

@@ -12,7 +12,16 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-DEMO_APPS = ["people", "broadcasts", "groups", "complaints", "outreach", "stations", "reports"]
+DEMO_APPS = [
+    "people",
+    "broadcasts",
+    "groups",
+    "complaints",
+    "outreach",
+    "stations",
+    "reports",
+    "accounts",  # last: enrols the second factor of every demo login the others created
+]
 
 
 class Command(BaseCommand):
