@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip
 PYTEST_WORKERS ?= 2
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-fast lint format check messages compilemessages seed clean help bench
+.PHONY: run test test-fast lint format check messages compilemessages seed clean help bench backup restore
 
 help:
 	@echo "make run    - start the portal (SQLite, embedded broker, sandbox WhatsApp) on 127.0.0.1:8000"
@@ -15,6 +15,8 @@ help:
 	@echo "make lint   - ruff check + format --check"
 	@echo "make check  - Django checks, migrations, ruff, translations"
 	@echo "make messages - extract translatable strings into locale/*/LC_MESSAGES/django.po"
+	@echo "make backup - pg_dump DATABASE_URL into var/backups/<timestamp>.dump (keys NOT included)"
+	@echo "make restore FILE=... - pg_restore a dump into DATABASE_URL (empty target, or FORCE=1)"
 	@echo "make bench  - every benchmark in bench/ on throwaway servers; writes docs/performance.md"
 
 $(VENV)/.runtime: requirements.txt
@@ -80,6 +82,12 @@ bench: $(VENV)/.dev
 	    case $$script in bench/common.py) continue;; esac; \
 	    echo "== $$script"; $(PY) $$script; done'
 	$(PY) scripts/bench_report.py
+
+backup:
+	bash scripts/backup.sh
+
+restore:
+	bash scripts/restore.sh "$(FILE)"
 
 clean:
 	rm -rf var/ test-results/ .pytest_cache
