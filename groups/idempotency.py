@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http.request import RawPostDataException
 from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.request import Request
@@ -33,6 +34,18 @@ def _cache_key(request: Request, key: str) -> str:
     return "groups:idem:" + hashlib.sha256(raw).hexdigest()
 
 
+def _request_bytes(request: Request) -> bytes:
+    """The request body, for comparing a replay with the first request.
+
+    With session authentication DRF's CSRF check reads a form body through request.POST, after
+    which Django refuses `request.body`; the parsed data then stands in for it.
+    """
+    try:
+        return bytes(request.body)
+    except RawPostDataException:
+        return json.dumps(request.data, sort_keys=True, default=str).encode()
+
+
 def idempotent(handler: Handler) -> Handler:
     """Wrap an APIView.post so that a repeated Idempotency-Key replays the first response."""
 
@@ -46,7 +59,7 @@ def idempotent(handler: Handler) -> Handler:
                 {"detail": _("The Idempotency-Key is too long.")},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        body = hashlib.sha256(request.body).hexdigest()
+        body = hashlib.sha256(_request_bytes(request)).hexdigest()
         cache_key = _cache_key(request, key)
         stored = cache.get(cache_key)
         if stored is None:
