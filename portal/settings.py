@@ -72,6 +72,9 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "stations",
     "accounts",
     "people",
@@ -92,8 +95,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.CachedOTPMiddleware",  # django_otp's OTPMiddleware, device cached
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",  # after OTP: enforces the verified session
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -242,6 +247,16 @@ WHATSAPP_SEND_CONCURRENCY = _env_int("WHATSAPP_SEND_CONCURRENCY", 16, minimum=1)
 WHATSAPP_BATCH_SIZE = _env_int("WHATSAPP_BATCH_SIZE", 200, minimum=1)
 WHATSAPP_MAX_ATTEMPTS = _env_int("WHATSAPP_MAX_ATTEMPTS", 6, minimum=1)
 WHATSAPP_RETRY_BASE_SECONDS = 2.0
+# Least time between two messages to the same phone (WhatsApp's pair rate limit, error 131056,
+# is about one per 6 s); the sender defers the second rather than have it refused. 0: off.
+WHATSAPP_PAIR_SPACING_SECONDS = float(
+    _env_value(
+        "WHATSAPP_PAIR_SPACING_SECONDS",
+        lambda: env.float("WHATSAPP_PAIR_SPACING_SECONDS", default=6.0),
+    )
+)
+if WHATSAPP_PAIR_SPACING_SECONDS < 0:
+    raise ImproperlyConfigured("WHATSAPP_PAIR_SPACING_SECONDS is malformed: must be 0 or more.")
 WHATSAPP_RATE_SAFETY = 0.93  # aim under the limit so thread scheduling jitter never crosses it
 # Unique recipients per moving 24 h that the business portfolio's tier allows (250, 2000,
 # 10000, 100000; 0 = unlimited). The rest of a broadcast is deferred with a visible reason.
@@ -294,7 +309,12 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = _env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = timedelta(minutes=_env_int("LOGIN_LOCKOUT_MINUTES", 60, minimum=1))
-AXES_RESET_ON_SUCCESS = True
+# Failures of the password step and of the second-factor step both count; only a complete
+# login (password + second factor, or password alone where no second factor is required)
+# clears them (accounts.two_factor.clear_login_failures), so a stolen password cannot be
+# used to reset the counter between guesses at the code.
+AXES_RESET_ON_SUCCESS = False
+AXES_SENSITIVE_PARAMETERS = ["token"]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 LOGIN_URL = "login"
@@ -310,6 +330,20 @@ SESSION_COOKIE_AGE = _env_value(
     "SESSION_COOKIE_AGE", lambda: env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 )
 SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: the clock restarts on every request
+# Police and administrator sessions end after this many idle minutes (NGO coordinators keep
+# SESSION_COOKIE_AGE): set per session at login by accounts.signals.
+POLICE_SESSION_IDLE_MINUTES = _env_int("POLICE_SESSION_IDLE_MINUTES", 30, minimum=1)
+
+# Second factor (django-otp: TOTP apps plus single-use backup codes). Every police role, staff
+# and superuser must verify a second factor before anything but the pages in
+# accounts.middleware.OPEN_URL_NAMES; NGO coordinators need it to write. See docs/security.md.
+THANA_REQUIRE_2FA = _env_value("THANA_REQUIRE_2FA", lambda: env.bool("THANA_REQUIRE_2FA", True))
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Thana Connect")
+OTP_TOTP_THROTTLE_FACTOR = 1  # after n wrong codes wait 2**(n-1) s (and axes counts each)
+OTP_STATIC_THROTTLE_FACTOR = 1
+TWO_FACTOR_BACKUP_CODES = 10
+# The demo logins' TOTP secret (hex), set by seed_demo only while DEBUG is on.
+DEMO_TOTP_KEY = env.str("DEMO_TOTP_KEY", default=b"thana-connect-demo!!".hex())
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -423,6 +457,8 @@ HOTSPOT_PATROL_DUE_DAYS = _env_value(
 AUDIT_DEFICIT_DUE_DAYS = _env_value(
     "AUDIT_DEFICIT_DUE_DAYS", lambda: env.int("AUDIT_DEFICIT_DUE_DAYS", default=15)
 )
+# Day of the following month on which a station's monthly return falls due (clamped to 1..28).
+STATION_RETURN_DUE_DAY = _env_int("STATION_RETURN_DUE_DAY", 5, minimum=1)
 if UPLOAD_MAX_BYTES <= 0 or DRIVE_MAX_PHOTOS < 0 or HOTSPOT_PATROL_DUE_DAYS <= 0:
     raise ImproperlyConfigured(
         "UPLOAD_MAX_BYTES and HOTSPOT_PATROL_DUE_DAYS must be positive; DRIVE_MAX_PHOTOS >= 0."
@@ -489,19 +525,22 @@ COMPLAINTS_HOLIDAYS = env.list("COMPLAINTS_HOLIDAYS", default=[])
 # Hours after the IC escalation before an overdue complaint goes to the district.
 COMPLAINTS_DISTRICT_GRACE_HOURS = _env_int("COMPLAINTS_DISTRICT_GRACE_HOURS", 48, minimum=1)
 COMPLAINTS_STATUS_LOOKUPS_PER_HOUR = _env_int("COMPLAINTS_STATUS_LOOKUPS_PER_HOUR", 10, minimum=1)
+# The district (code) our WhatsApp number serves: a message from a sender we cannot place at a
+# station waits in this district's unassigned queue. Empty: such messages are logged, not kept.
+COMPLAINTS_WHATSAPP_DISTRICT = env.str("COMPLAINTS_WHATSAPP_DISTRICT", default="")
+# Review report: exports over more stations than this are built by a worker; longest period.
+REPORTS_SYNC_EXPORT_MAX_STATIONS = _env_int("REPORTS_SYNC_EXPORT_MAX_STATIONS", 100, minimum=1)
+REPORTS_MAX_PERIOD_DAYS = _env_int("REPORTS_MAX_PERIOD_DAYS", 731, minimum=31)
 CELERY_BEAT_SCHEDULE["complaints-escalate-overdue"] = {
     "task": "complaints.escalate_overdue",
     "schedule": 900.0,
 }
-STATION_RETURN_DUE_DAY = _env_int("STATION_RETURN_DUE_DAY", 5, minimum=1)
 
-# Least time between two messages to the same phone (WhatsApp's pair rate limit, error 131056,
-# is about one per 6 s); the sender defers the second rather than have it refused. 0: off.
-WHATSAPP_PAIR_SPACING_SECONDS = float(
-    _env_value(
-        "WHATSAPP_PAIR_SPACING_SECONDS",
-        lambda: env.float("WHATSAPP_PAIR_SPACING_SECONDS", default=6.0),
-    )
-)
-if WHATSAPP_PAIR_SPACING_SECONDS < 0:
-    raise ImproperlyConfigured("WHATSAPP_PAIR_SPACING_SECONDS is malformed: must be 0 or more.")
+# --- Audit log retention (accounts.audit_retention) -----------------------------------------
+# Audit events older than this are purged daily; at least a year must be kept (the database
+# trigger refuses to delete anything younger than 365 days whatever this says).
+AUDIT_RETENTION_DAYS = _env_int("AUDIT_RETENTION_DAYS", 400, minimum=365)
+CELERY_BEAT_SCHEDULE["accounts-purge-audit-events"] = {
+    "task": "accounts.purge_audit_events",
+    "schedule": 24 * 60 * 60.0,
+}

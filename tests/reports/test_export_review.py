@@ -49,7 +49,7 @@ def test_the_xlsx_opens_and_its_totals_row_equals_the_pages(hindi, login) -> Non
     assert totals[header.index("Complaints received")] == page["received"] == 3
     assert totals[header.index("Counselling settlements")] == page["counselling_settlements"]
     assert totals[header.index("People reached")] == page["people_reached"] == 120
-    assert totals[header.index("% disposed within SLA")] == page["within_sla_pct"]
+    assert totals[header.index("Disposed within SLA (%)")] == page["within_sla_pct"]
     assert "कैंट" in [cell.value for cell in sheet["B"]]
     assert AuditEvent.objects.filter(action="reports.review.exported").count() == 1
 
