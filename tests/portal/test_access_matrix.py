@@ -16,21 +16,25 @@ import json
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import models
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from accounts.models import Role, User
 from broadcasts import demo as broadcasts_demo
 from broadcasts import lifecycle
 from broadcasts.models import MessageTemplate
+from complaints.models import UnroutedMessage
 from groups import services as group_services
 from groups.models import Membership, NominationSource
 from outreach.models import DrivePhoto
-from people.models import ImportJob
+from people.models import CitizenList, ImportJob
+from reports.models import ReportExport
 from stations.models import Station
 from tests.factories import PostingFactory, UserFactory
 from tests.factories.complaints import RomeoActionFactory
@@ -93,6 +97,39 @@ PUBLIC_ROUTES = {
 }
 
 ROUTES: dict[str, Row] = {
+    "api:complaints-arrest-create": Row("complaint", "IOM", method="POST"),
+    "api:complaints-case-file": Row("complaint", "SDCIOM"),
+    "api:complaints-close": Row("complaint", "IOM", method="POST"),
+    "api:complaints-fir": Row("complaint", "IOM", method="POST"),
+    "api:complaints-referral-create": Row("complaint", "IOM", method="POST"),
+    "api:complaints-referral-follow-up": Row("referral", "IOM", method="POST"),
+    "api:complaints-sos-alert-list": Row(None, "SDCIOMN"),
+    "api:complaints-unrouted-list": Row(None, "SDCIOMN"),
+    "api:complaints-unrouted-route": Row("unrouted", "DM", method="POST"),
+    "api:reports-review": Row(None, "SDCIOM"),
+    "audit:export": Row(None, "SD"),
+    "audit:identity_access": Row(None, "SD"),
+    "audit:list": Row(None, "SD"),
+    "complaints:complaint_arrest": Row("complaint", "IOM", method="POST"),
+    "complaints:complaint_close": Row("complaint", "IOM", method="POST"),
+    "complaints:complaint_fir": Row("complaint", "IOM", method="POST"),
+    "complaints:complaint_photo": Row("complaint", "IM", method="POST"),
+    "complaints:complaint_referral": Row("complaint", "IOM", method="POST"),
+    "complaints:referral_follow_up": Row("referral", "IOM", method="POST"),
+    "complaints:unrouted_queue": Row(None, "DM"),
+    "complaints:unrouted_route": Row("unrouted", "DM", method="POST"),
+    "dashboard:state": Row(None, "S"),
+    "dashboard:station": Row(None, "IOM"),
+    "dashboard:station_returns": Row("station", "SDCIOM"),
+    "people:list_detail": Row("citizen_list", "SDC"),
+    "people:list_index": Row(None, "SDC"),
+    "reports:export_download": Row("report_export", ""),
+    "reports:export_status": Row("report_export", "D"),
+    "reports:review": Row(None, "SDCIOM"),
+    "reports:review_export": Row(None, "SDCIOM", extra={"fmt": "csv"}),
+    "two_factor_backup_codes": Row(None, ""),
+    "two_factor_setup": Row(None, "SDCIOMN"),
+    "two_factor_verify": Row(None, "SDCIOMN"),
     "api:broadcasts-broadcast-action": Row(
         "broadcast", "DC", extra={"action": "cancel"}, method="POST"
     ),
@@ -352,7 +389,53 @@ def _activity(place: Place, template: MessageTemplate) -> tuple[models.Model, st
     return NgoActivityFactory(ngo=ngo, district=place.station.district), f"NGO {place.station.code}"
 
 
+def _referral(place: Place, template: MessageTemplate) -> tuple[models.Model, str]:
+    from complaints import casework
+
+    complaint = make_complaint(station=place.station, name=f"Victim {place.station.code}")
+    referral = casework.refer(
+        complaint=complaint,
+        by=place.users[Role.STATION_IC],
+        kind="legal_aid",
+        referred_on=timezone.localdate(),
+        follow_up_on=timezone.localdate() + timedelta(days=7),
+    )
+    return referral, complaint.tracking_number
+
+
+def _unrouted(place: Place, template: MessageTemplate) -> tuple[models.Model, str]:
+    marker = f"Unrouted plea {place.station.code}"
+    message = UnroutedMessage.objects.create(
+        district=place.station.district,
+        inbound_wamid=f"wamid.matrix.{place.station.code}",
+        from_phone=f"+9171{place.station.pk:08d}",
+        text=marker,
+        received_at=timezone.now(),
+    )
+    return message, marker
+
+
+def _report_export(place: Place, template: MessageTemplate) -> tuple[models.Model, str]:
+    export = ReportExport.objects.create(
+        requested_by=place.users[Role.DISTRICT_HEAD],
+        params={"district": place.station.district_id},
+        file_format="csv",
+    )
+    return export, ""
+
+
 BUILDERS: dict[str, Builder] = {
+    "referral": _referral,
+    "unrouted": _unrouted,
+    "report_export": _report_export,
+    "citizen_list": lambda p, t: (
+        CitizenList.objects.create(
+            district=p.station.district,
+            name=f"List {p.station.code}",
+            created_by=p.users[Role.CYBER_CELL],
+        ),
+        f"List {p.station.code}",
+    ),
     "station": lambda p, t: (p.station, p.station.name),
     "district": lambda p, t: (p.station.district, p.station.district.name),
     "hotspot": lambda p, t: (
@@ -409,6 +492,9 @@ BUILDERS: dict[str, Builder] = {
 
 # Records an NGO coordinator never sees, whatever the page.
 POLICE_ONLY = {
+    "referral",
+    "unrouted",
+    "citizen_list",
     "complaint",
     "citizen",
     "romeo_action",
@@ -478,6 +564,8 @@ def url_for(name: str, row: Row, obj: models.Model | None) -> str:
         key = "pk" if "pk" in converters else next(iter(converters))
         if row.kind == "drive_photo":
             kwargs.update(pk=obj.drive_id, photo_pk=obj.pk)  # type: ignore[attr-defined]
+        elif row.kind == "referral":
+            kwargs.update(pk=obj.complaint_id, referral_pk=obj.pk)  # type: ignore[attr-defined]
         else:
             kwargs[key] = obj.pk
     return reverse(name, kwargs=kwargs)
