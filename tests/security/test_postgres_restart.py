@@ -68,6 +68,22 @@ def _restart_postgres(outage_seconds: float) -> None:
     )
 
 
+def _durable_commits() -> None:
+    """Make a commit mean what it means in production for this test's database.
+
+    The throwaway cluster runs with synchronous_commit=off for speed: a commit is acknowledged
+    before its WAL is flushed, so an immediate shutdown silently drops the last few hundred
+    milliseconds of acknowledged commits (a webhook the portal answered 200 to, then forgot).
+    Production keeps PostgreSQL's default (on). A database-level setting overrides the server's
+    command line for every new session: the worker and the live server connect after this.
+    """
+    name = connection.settings_dict["NAME"]
+    with connection.cursor() as cursor:
+        cursor.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = on')
+        cursor.execute("SET synchronous_commit = on")
+    connection.close()
+
+
 def _finished_or_reconnect(broadcast: Broadcast) -> bool:
     """_finished, but a dropped connection means 'not yet' (and a fresh one next time)."""
     try:
@@ -118,6 +134,7 @@ def test_postgres_restart_mid_broadcast_loses_and_duplicates_nothing(world, fake
     # is taken as never sent and sent again: the grace must outlast outage + retry delay. The
     # other engine tests use 15 s (no outage there); production's default is 600 s.
     engine.env["WHATSAPP_UNKNOWN_GRACE_SECONDS"] = "60"
+    _durable_commits()
     citizens = _citizens(world, RECIPIENTS)
     broadcast = _scheduled_broadcast(world)
     with worker(engine):
