@@ -272,17 +272,31 @@ class PairSpacing:
 
     def claim(self, phone: str) -> dt.datetime | None:
         """None: send now (the spacing window is now ours); else the time it may be sent."""
-        if self.seconds <= 0:
-            return None
-        now = time.time()
+        return self.claim_many([(phone, time.monotonic())])[0]
+
+    def claim_many(self, requests: list[tuple[str, float]]) -> list[dt.datetime | None]:
+        """Claim the window of each (phone, planned send time on time.monotonic()) at once.
+
+        One Redis round trip for a whole batch (two when some windows are taken) instead of
+        one per message: at 1,000 messages/s per-message round trips were a third of the
+        sender's time. Each window opens at the message's planned send time (the rate
+        limiter's slot), so claiming a batch ahead does not shorten anybody's spacing.
+        """
+        if self.seconds <= 0 or not requests:
+            return [None] * len(requests)
+        now, clock = time.time(), time.monotonic()
+        planned = [(phone, now + max(0.0, at - clock)) for phone, at in requests]
         try:
-            last = self._claim_or_last(phone, now)
+            held = self._claim_or_last_many(planned, now)
         except Exception:
             logger.warning("pair spacing: cache unavailable, sending unspaced")
-            return None
-        if last is None:
-            return None
-        return dt.datetime.fromtimestamp(max(last, now - self.seconds) + self.seconds, tz=dt.UTC)
+            return [None] * len(requests)
+        return [
+            None
+            if last is None
+            else dt.datetime.fromtimestamp(max(last, at - self.seconds) + self.seconds, tz=dt.UTC)
+            for (_, at), last in zip(planned, held, strict=True)
+        ]
 
     def release(self, phone: str) -> None:
         """Give the window back: the request was refused, so WhatsApp counted no message.
@@ -302,21 +316,39 @@ class PairSpacing:
         except Exception:
             logger.warning("pair spacing: cache unavailable, window left to expire")
 
-    def _claim_or_last(self, phone: str, now: float) -> float | None:
-        """Take the window (None) or return when the holder sent (epoch seconds)."""
+    def _claim_or_last_many(
+        self, planned: list[tuple[str, float]], now: float
+    ) -> list[float | None]:
+        """Per request: None (the window is now ours) or when its holder sends (epoch s)."""
         client = redis_client()
-        if client is not None:
-            key = cache.make_key(self._key(phone))
-            ms = max(1, int(self.seconds * 1000))
-            if client.set(key, repr(now), nx=True, px=ms):
-                return None
-            held = client.get(key)
-        else:
-            if cache.add(self._key(phone), now, timeout=max(1, math.ceil(self.seconds))):
-                return None
-            held = cache.get(self._key(phone))
-        if held is None:  # expired between the two calls: the window is free, take it next time
-            return now - self.seconds
+        if client is None:
+            return [self._claim_or_last_cache(phone, at) for phone, at in planned]
+        keys = [cache.make_key(self._key(phone)) for phone, _ in planned]
+        pipe = client.pipeline(transaction=False)
+        for key, (_, at) in zip(keys, planned, strict=True):
+            ms = max(1, int((max(0.0, at - now) + self.seconds) * 1000))
+            pipe.set(key, repr(at), nx=True, px=ms)
+        taken = pipe.execute()
+        result: list[float | None] = [None] * len(planned)
+        refused = [i for i, ok in enumerate(taken) if not ok]
+        if refused:
+            pipe = client.pipeline(transaction=False)
+            for i in refused:
+                pipe.get(keys[i])
+            for i, value in zip(refused, pipe.execute(), strict=True):
+                result[i] = self._held_at(value, planned[i][1])
+        return result
+
+    def _claim_or_last_cache(self, phone: str, at: float) -> float | None:
+        """The same with Django's cache (embedded setup): add, else read the holder's time."""
+        if cache.add(self._key(phone), at, timeout=max(1, math.ceil(self.seconds))):
+            return None
+        return self._held_at(cache.get(self._key(phone)), at)
+
+    def _held_at(self, held: Any, at: float) -> float:
+        """The holder's send time; a key that expired meanwhile means the window is free."""
+        if held is None:
+            return at - self.seconds
         return float(held.decode() if isinstance(held, bytes) else held)
 
 

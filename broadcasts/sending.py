@@ -268,12 +268,17 @@ def send_claimed(
         return skipped
 
     slots = limiter.reserve(len(to_send))
+    spaced = spacing.claim_many(
+        [(c.message.to, at) for c, at in zip(to_send, slots, strict=True) if c.message]
+    )
 
-    def one(job: tuple[Claimed, float]) -> Outcome:
-        item, send_at = job
+    def one(job: tuple[Claimed, float, datetime | None]) -> Outcome:
+        item, send_at, spaced_until = job
         assert item.message is not None
         held_until = limiter.wait_until(send_at)
         if held_until is not None:  # WhatsApp said "too fast" meanwhile: do not even try
+            if spaced_until is None:
+                spacing.release(item.message.to)  # the window was ours, and nothing went
             return Outcome(
                 item.id,
                 DeliveryStatus.PENDING,
@@ -281,7 +286,6 @@ def send_claimed(
                 error_class=ErrorClass.THROTTLE,
                 error_title="held back after throttling",
             )
-        spaced_until = spacing.claim(item.message.to)
         if spaced_until is not None:
             return Outcome(
                 item.id,
@@ -306,7 +310,7 @@ def send_claimed(
             )
         return Outcome(item.id, DeliveryStatus.SENT, wamid=result.wamid)
 
-    jobs = list(zip(to_send, slots, strict=True))
+    jobs = list(zip(to_send, slots, spaced, strict=True))
     workers = max(1, int(getattr(provider, "max_in_flight", 1)))
     if workers == 1 or len(to_send) == 1:
         return skipped + [one(job) for job in jobs]
