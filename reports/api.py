@@ -48,7 +48,6 @@ class ReviewReportOutput(serializers.Serializer):
     district = serializers.IntegerField(allow_null=True)
     scope = serializers.CharField()
     columns = ColumnOutput(many=True)
-    has_returns = serializers.BooleanField()
     rows = RowOutput(many=True)
     totals = RowOutput()
 

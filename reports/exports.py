@@ -39,16 +39,14 @@ def file_name(report: ReviewReport, fmt: str) -> str:
 def header(report: ReviewReport) -> list[str]:
     cells = [_("Police station"), _("Local name"), _("District")]
     cells += [str(column.label) for column in COLUMNS]
-    if report.has_returns:
-        cells.append(_("Returns"))
+    cells.append(_("Returns"))
     return cells
 
 
 def _cells(report: ReviewReport, row: ReportRow) -> list[Any]:
     cells: list[Any] = [row.name, row.name_local, row.district]
     cells += [row.values.get(column.key) for column in COLUMNS]
-    if report.has_returns:
-        cells.append(row.returns_label)
+    cells.append(row.returns_label)
     return cells
 
 

@@ -15,7 +15,6 @@ sections (open deficits, group members, pending vetting) run once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -134,7 +133,6 @@ class ReviewReport:
     columns: tuple[Column, ...]
     rows: list[ReportRow]
     totals: ReportRow
-    has_returns: bool
 
     @property
     def station_ids(self) -> list[int]:
@@ -167,11 +165,6 @@ def report_stations(
     if station_ids:
         stations = stations.filter(pk__in=[int(pk) for pk in station_ids])
     return stations.select_related("district").order_by("district__name", "name", "pk")
-
-
-def _return_status_function() -> Callable[..., dict[int, str]] | None:
-    """stations.selectors.return_status when the returns feature is installed, else None."""
-    return getattr(station_selectors, "return_status", None)
 
 
 PeriodFigures = tuple[dict[int, dict[str, Number]], Number]
@@ -283,10 +276,11 @@ def review_report(
     current, overall_now = _period_sections(user, ids, period) if ids else ({}, None)
     before, overall_before = _period_sections(user, ids, previous_period) if ids else ({}, None)
     snapshot = _snapshot_sections(user, ids) if ids else {}
-    return_status = _return_status_function()
     returns = (
-        return_status(station_ids=ids, period_start=period.start, period_end=period.end)
-        if return_status is not None and ids
+        station_selectors.return_status(
+            station_ids=ids, period_start=period.start, period_end=period.end
+        )
+        if ids
         else {}
     )
     rows: list[ReportRow] = []
@@ -323,7 +317,6 @@ def review_report(
         columns=COLUMNS,
         rows=rows,
         totals=totals,
-        has_returns=return_status is not None,
     )
 
 
@@ -377,7 +370,6 @@ def report_as_dict(report: ReviewReport) -> dict[str, Any]:
             {"key": c.key, "label": str(c.label), "kind": c.kind, "snapshot": c.snapshot}
             for c in COLUMNS
         ],
-        "has_returns": report.has_returns,
         "rows": [row_dict(row) for row in report.rows],
         "totals": row_dict(report.totals),
     }
