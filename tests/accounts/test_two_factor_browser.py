@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 
 import pytest
 from django_otp.oath import TOTP
@@ -56,6 +57,9 @@ def test_an_officer_enrols_on_a_phone_and_signs_in_again(
     expect(page.get_by_test_id("dashboard-title")).to_be_visible()
 
     page.locator(".navbar-toggler").click()
+    expect(page.locator("#mainnav")).to_have_class(re.compile(r"\bshow\b"))  # fully open
     page.get_by_role("button", name="Log out").click()
+    # The logout lands on the login page; only then sign in again (else the two navigations race).
+    expect(page.locator("input[name=username]")).to_be_visible()
     sign_in(page, live_server.url, officer.username, TEST_PASSWORD)
     expect(page.get_by_test_id("dashboard-title")).to_be_visible()
