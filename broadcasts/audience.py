@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -136,11 +136,25 @@ _FANOUT_COLUMNS = (
 )
 
 
+# Whether the broadcast already has deliveries, locking its row on PostgreSQL (see fan_out).
+_PROBE = (
+    "SELECT EXISTS (SELECT 1 FROM broadcasts_delivery d WHERE d.broadcast_id = b.id) "
+    "FROM broadcasts_broadcast b WHERE b.id = %s"
+)
+_PROBE_LOCKED = _PROBE + " FOR NO KEY UPDATE OF b"
+
+
 def fan_out(broadcast: Broadcast) -> int:
     """Insert one pending delivery per messageable recipient in one INSERT ... SELECT.
 
     Idempotent: unique (broadcast, citizen) and ON CONFLICT DO NOTHING mean a second run adds
     nothing. Returns the number of deliveries the broadcast has afterwards.
+
+    The broadcast's row is locked first (FOR NO KEY UPDATE: two fan-outs of one broadcast
+    queue, and a raw DELETE of the broadcast waits for this one to commit and then meets the
+    outbox's delete trigger). Under that lock, a broadcast that had no deliveries before has
+    exactly the rows this INSERT reports, so the count over a 1M-row broadcast right after
+    inserting it is only paid when re-running a fan-out that had already inserted rows.
     """
     recipients = audience_queryset(broadcast).filter(messageable()).values("id").order_by()
     try:
@@ -155,13 +169,19 @@ def fan_out(broadcast: Broadcast) -> int:
         "SELECT %s, r.id, 'broadcast', NULL, '[]', '', 'pending', %s, '', 0, '', %s "
         f"FROM ({select_sql}) AS r "
     )
-    sql += (
-        "ON CONFLICT DO NOTHING"
-        if connection.vendor == "postgresql"
-        else "WHERE true ON CONFLICT DO NOTHING"
-    )
-    with connection.cursor() as cursor:
+    postgresql = connection.vendor == "postgresql"
+    sql += "ON CONFLICT DO NOTHING" if postgresql else "WHERE true ON CONFLICT DO NOTHING"
+    probe = _PROBE_LOCKED if postgresql else _PROBE
+    # savepoint=False: no extra statements inside the caller's transaction; alone, this is
+    # one transaction so the lock is held until the rows are committed.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(probe, [broadcast.pk])
+        found = cursor.fetchone()
+        had_deliveries = found is None or bool(found[0])
         cursor.execute(sql, [broadcast.pk, now, now, *params])
+        inserted = int(cursor.rowcount)
+    if not had_deliveries:
+        return inserted
     return Delivery.objects.filter(broadcast=broadcast).count()
 
 

@@ -207,6 +207,12 @@ class Delivery(models.Model):
 
     # Indexes are kept to what queries use: every one costs each of a broadcast's 50,000
     # inserts and status updates. (broadcast, status) covers look-ups by broadcast.
+    # broadcast and citizen have no per-row foreign-key constraint (db_constraint=False): a
+    # 1M-row fan-out would queue 2M row-by-row RI checks. PostgreSQL triggers (migration
+    # 0005_delivery_set_based_integrity) check each INSERT's rows set-based, and refuse
+    # repointing a delivery or deleting a parent it refers to; on_delete is the ORM's, as
+    # before. See docs/decisions.md, "The outbox's broadcast and citizen references are
+    # checked set-based, not per row".
     broadcast = models.ForeignKey(
         Broadcast,
         on_delete=models.CASCADE,
@@ -214,12 +220,21 @@ class Delivery(models.Model):
         blank=True,
         related_name="deliveries",
         db_index=False,
+        db_constraint=False,
     )
-    citizen = models.ForeignKey(Citizen, on_delete=models.PROTECT, related_name="deliveries")
+    citizen = models.ForeignKey(
+        Citizen, on_delete=models.PROTECT, related_name="deliveries", db_constraint=False
+    )
     purpose = models.CharField(_("purpose"), max_length=40, default="broadcast")
     # Set for single messages (invites, acknowledgements); a broadcast's are the citizen's.
     station = models.ForeignKey(
-        Station, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+        Station,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,  # checked set-based (migration 0006), like citizen and broadcast
     )
     template = models.ForeignKey(
         MessageTemplate,
@@ -228,6 +243,7 @@ class Delivery(models.Model):
         blank=True,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     parameters = models.JSONField(default=list, blank=True)
     text = models.TextField(blank=True, help_text=_("Free text, only inside the 24-hour window."))
