@@ -10,7 +10,9 @@ login leaves them (password step + the django-otp verified-device key), and runs
 
 * `/healthz` (the raw limit: the same gunicorn, middleware and database round trip, no page);
 * `/` as the IC of the busiest station (the station dashboard is the landing page);
-* `/reports/review/` as the district head of that station's district (when the page exists).
+* `/reports/review/` as the district head of that station's district (when the page exists);
+* `/` again on a second gunicorn with the dashboard's card cache off (DASHBOARD_CACHE_SECONDS=0,
+  lines dashboard_http_dashboard_uncached_*): the cost when every card is read afresh.
 
 wrk's timeout is 60 s (BENCH_HTTP_TIMEOUT): with 16 connections queued on 2 synchronous workers a
 request waits for ~8 others, so a shorter timeout would count slow pages as socket errors
@@ -355,11 +357,45 @@ def main() -> None:
                     target="information: one connection",
                 )
         finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
+            stop_gunicorn(server)
+        # The dashboard with its card cache off (DASHBOARD_CACHE_SECONDS=0): every card read
+        # on every request, as for a user whose cards nobody has read since the last write.
+        uncached_env = {**env, "DASHBOARD_CACHE_SECONDS": "0"}
+        server = start_gunicorn(uncached_env, port, log)
+        try:
+            cookie = f"{cookie_name}={keys[ic]}"
+            for _ in range(2 * WORKERS):
+                status_of(port, "/", cookie)
+            result = run_wrk(port, "/", cookie, lua)
+            for figure, unit in (("p95", "ms"), ("p50", "ms"), ("rps", "req/s")):
+                bench_line(
+                    f"dashboard_http_dashboard_uncached_{figure}",
+                    value=result[figure],
+                    unit=unit,
+                    raw=raw[figure],
+                    ratio=result[figure] / max(raw[figure], 1e-9),
+                    ratio_kind="value/raw",
+                    target="information: card cache off",
+                )
+            bench_line(
+                "dashboard_http_dashboard_uncached_errors",
+                value=result["errors"],
+                unit="responses",
+                raw=raw["errors"],
+                ratio=result["errors"] / max(result["requests"], 1),
+                ratio_kind="errors/requests",
+                target="0",
+            )
+        finally:
+            stop_gunicorn(server)
+
+
+def stop_gunicorn(server: subprocess.Popen[bytes]) -> None:
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
 
 
 if __name__ == "__main__":
