@@ -4,6 +4,7 @@ the end of the lockout counter."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import access, device_cache, services, two_factor
+from accounts.middleware import SessionTouchMiddleware
 from accounts.models import User
 
 
@@ -35,6 +37,8 @@ def start_session(sender: Any, request: HttpRequest | None, user: User, **kwargs
         access.forget_postings(user)  # the caller's user object must not keep a stale cache
     if not ngo_only:
         request.session.set_expiry(settings.POLICE_SESSION_IDLE_MINUTES * 60)
+    # The login saves the session: the idle clock starts now (SessionTouchMiddleware).
+    request.session[SessionTouchMiddleware.KEY] = int(time.time())
     if not two_factor.enforced() or ngo_only:
         two_factor.clear_login_failures(request, user)
 

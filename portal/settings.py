@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "accounts.middleware.SessionTouchMiddleware",  # the idle clock, restarted once a minute
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -329,7 +330,13 @@ AUTH_PASSWORD_VALIDATORS = [
 SESSION_COOKIE_AGE = _env_value(
     "SESSION_COOKIE_AGE", lambda: env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 )
-SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: the clock restarts on every request
+# Idle timeout: accounts.middleware.SessionTouchMiddleware restarts the clock at most every
+# SESSION_TOUCH_SECONDS (saving the session on every request cost a database write per page).
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_TOUCH_SECONDS = _env_int("SESSION_TOUCH_SECONDS", 60, minimum=1)
+# Sessions are read from the cache and written through to the database (a cache restart logs
+# nobody out).
+SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.cached_db")
 # Police and administrator sessions end after this many idle minutes (NGO coordinators keep
 # SESSION_COOKIE_AGE): set per session at login by accounts.signals.
 POLICE_SESSION_IDLE_MINUTES = _env_int("POLICE_SESSION_IDLE_MINUTES", 30, minimum=1)
@@ -530,6 +537,8 @@ COMPLAINTS_STATUS_LOOKUPS_PER_HOUR = _env_int("COMPLAINTS_STATUS_LOOKUPS_PER_HOU
 COMPLAINTS_WHATSAPP_DISTRICT = env.str("COMPLAINTS_WHATSAPP_DISTRICT", default="")
 # Review report: exports over more stations than this are built by a worker; longest period.
 REPORTS_SYNC_EXPORT_MAX_STATIONS = _env_int("REPORTS_SYNC_EXPORT_MAX_STATIONS", 100, minimum=1)
+# The IC dashboard keeps its slow-moving cards this long at most (reports.dashboard_cache; 0: off).
+DASHBOARD_CACHE_SECONDS = _env_int("DASHBOARD_CACHE_SECONDS", 60, minimum=0)
 REPORTS_MAX_PERIOD_DAYS = _env_int("REPORTS_MAX_PERIOD_DAYS", 731, minimum=31)
 CELERY_BEAT_SCHEDULE["complaints-escalate-overdue"] = {
     "task": "complaints.escalate_overdue",
