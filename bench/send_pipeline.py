@@ -7,8 +7,8 @@ Figures (same run, same fake server, no throttling, status webhooks off):
   with 2 prefork processes (the portal's two sender slots), vs the raw limit: the same
   requests posted by the same HTTP library (httpx) with the same concurrency (2 processes x
   WHATSAPP_SEND_CONCURRENCY threads) and no database. Target >= 70% of raw and >= 1,000 msg/s.
-- send_pipeline_db_share: database time (claim + load + record) as a share of sender time.
-  Target <= 15%.
+- send_pipeline_db_share: database time (claim + load + record statements) as a share of the
+  senders' running time (the record overlaps the next batch's sends). Target <= 15%.
 - send_throttled: the fake enforcing 80 msg/s, the portal configured for 80: achieved rate
   vs 80, and the share of requests WhatsApp (the fake) refused as too fast. Targets >= 90%
   of 80, < 1% throttled.
@@ -132,6 +132,13 @@ def run_pipeline(fake, messages: int, *, mps: int) -> tuple[float, dict[str, int
         "BROADCAST_APPROVAL_THRESHOLD": str(10**9),
         "CELERY_TASK_DEFAULT_QUEUE": queue,
         "LOG_LEVEL": "WARNING",
+        # As deployed: DEBUG off (with DEBUG on, Django keeps and formats every SQL statement).
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-" + "x" * 60,
+        "SALT_KEY": "thana-connect-dev-salt",
+        "COMPLAINTS_LOOKUP_KEY": "thana-connect-dev-lookup",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_COOKIES": "false",
     }
     log = open(ROOT / "var" / f"bench-{queue}.log", "ab")
     worker = subprocess.Popen(
@@ -206,7 +213,10 @@ def main() -> None:
         ratio_kind="value/raw",
         target=">=0.70 and value>=1000",
     )
-    busy = timings["db"] + timings["send"]
+    # Claim + record statements as a share of the senders' whole running time. The record of a
+    # batch runs on its own thread while the next batch is sent, so db + send exceeds the wall
+    # time; the wall time is what the pipeline took.
+    busy = timings["wall"] or timings["db"] + timings["send"]
     share = timings["db"] / busy if busy else 0.0
     bench_line(
         "send_pipeline_db_share",
@@ -214,7 +224,7 @@ def main() -> None:
         unit="%",
         raw=100.0,
         ratio=share,
-        ratio_kind="db_ms/(db_ms+send_ms)",
+        ratio_kind="db_ms/sender_wall_ms",
         target="<=15%",
     )
 

@@ -126,7 +126,11 @@ def _wait_for_retries(broadcast_id: int, deadline: float) -> bool:
 
 def _add_timings(broadcast_id: int, report: sending.RunReport) -> None:
     """Accumulate where sender time went (ms), for the delivery dashboard and benchmarks."""
-    for name, seconds in (("db", report.db_seconds), ("send", report.send_seconds)):
+    for name, seconds in (
+        ("db", report.db_seconds),
+        ("send", report.send_seconds),
+        ("wall", report.wall_seconds),
+    ):
         key = f"broadcast:{broadcast_id}:{name}_ms"
         try:
             cache.add(key, 0, timeout=7 * 24 * 3600)
@@ -136,9 +140,10 @@ def _add_timings(broadcast_id: int, report: sending.RunReport) -> None:
 
 
 def sender_timings(broadcast_id: int) -> dict[str, int]:
-    """Milliseconds all senders of a broadcast spent in the database and in sending."""
+    """Milliseconds all senders of a broadcast spent in the database, in sending, and in all."""
     return {
-        name: int(cache.get(f"broadcast:{broadcast_id}:{name}_ms") or 0) for name in ("db", "send")
+        name: int(cache.get(f"broadcast:{broadcast_id}:{name}_ms") or 0)
+        for name in ("db", "send", "wall")
     }
 
 
