@@ -486,7 +486,8 @@ def run_sender(
     status webhooks reconcile as before. A batch claimed ahead is still sent when the time
     budget runs out, and handed back to `pending` after a stop error.
     Inside an enclosing transaction (a test, a caller's atomic block), and for a provider that
-    sends inline (the database-backed sandbox), everything stays on the caller's connection;
+    sends inline (the database-backed sandbox), and on SQLite (one writer at a time), everything
+    stays on the caller's connection;
     with a claim lease too short for a batch to wait in (WHATSAPP_CLAIM_LEASE_SECONDS), nothing
     is claimed ahead.
     """
@@ -500,7 +501,9 @@ def run_sender(
     run_started = time.perf_counter()
     content = _Content.for_broadcast(broadcast_id)
     in_flight = max(1, int(getattr(provider, "max_in_flight", 1)))
-    pipelined = in_flight > 1 and not connection.in_atomic_block
+    pipelined = (
+        in_flight > 1 and not connection.in_atomic_block and connection.vendor == "postgresql"
+    )
     recorder = _Recorder(inline=not pipelined)
     senders = ThreadPoolExecutor(max_workers=in_flight) if in_flight > 1 else None
     # A batch claimed ahead waits in `sending` while the batch before it goes out: only claim
