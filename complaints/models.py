@@ -15,7 +15,6 @@ Counting rule of the register, which the review report relies on:
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -688,9 +687,9 @@ class FirRegistration(models.Model):
         help_text=_("17 digits: the 8-digit station code, the year and the 5-digit FIR serial."),
     )
     registered_on = models.DateField(_("registered on"))
-    bns_sections = ArrayField(
-        models.CharField(max_length=16), verbose_name=_("BNS sections"), default=list
-    )
+    # A JSON list of section strings ("78", "351(2)"): portable to SQLite (the embedded setup),
+    # and never queried by element.
+    bns_sections = models.JSONField(verbose_name=_("BNS sections"), default=list)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
