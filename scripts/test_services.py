@@ -120,7 +120,7 @@ def start_postgres(workdir: Path) -> dict[str, str]:
     options = (
         f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={sockdir} "
         "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 "
-        "-c shared_buffers=256MB"
+        "-c shared_buffers=256MB -c shared_preload_libraries=pg_stat_statements"
     )
     env = {
         "THANA_TEST_PG_BIN": str(bindir),
