@@ -508,12 +508,9 @@ def run_sender(
     senders = ThreadPoolExecutor(max_workers=in_flight) if in_flight > 1 else None
     # Claiming ahead pays only when a batch goes out fast (under a second at the configured
     # rate): then the claim's few milliseconds are a real share of the time. At paced rates
-    # (80 msg/s: a batch takes seconds) it gains nothing, and the throttled benchmark saw 12.9%
-    # of requests refused as too fast with it, none without (likely: its Python work, done
-    # while the send threads sleep toward their slots, makes them wake late and send in
-    # bursts; not proven).
-    # A batch claimed ahead also waits in `sending` while the one before goes out, which must
-    # stay well inside the claim lease after which the reaper calls a row abandoned.
+    # (80 msg/s: a batch takes seconds) it gains nothing and only keeps rows in `sending`
+    # longer. A batch claimed ahead waits in `sending` while the one before goes out, which
+    # must stay well inside the claim lease after which the reaper calls a row abandoned.
     batch_seconds = size * float(getattr(limiter, "interval", 0.0))
     claim_ahead = (
         pipelined
