@@ -85,6 +85,13 @@ class _Pacing:
     def __init__(self) -> None:
         self.held_until = 0.0  # time.monotonic() before which nothing may be sent
         self.hold_lock = threading.Lock()
+        # No two sends of this process closer than one interval, even when a thread reaches
+        # its slot late: late threads (the first requests of a batch open their connections
+        # first) used to fire back to back to catch up, and a burst of ~7 at the start of a
+        # run put the one-second window over the limit; the refusal's hold then made the
+        # next burst (bench: about half the throttled runs refused ~14% of requests).
+        self.next_free = 0.0
+        self.spacing_lock = threading.Lock()
 
     def slots_from(self, delay: float, n: int) -> list[float]:
         start = time.monotonic() + max(0.0, delay)
@@ -104,9 +111,17 @@ class _Pacing:
                 time.sleep(remaining)
                 at += remaining
                 continue
-            pause = at - time.monotonic()
+            now = time.monotonic()
+            pause = at - now
             if pause <= 0:
-                return None
+                interval = getattr(self, "interval", 0.0)
+                if interval < 0.0005:  # over 2,000 msg/s: sleep cannot space sends that close
+                    return None
+                with self.spacing_lock:
+                    if now >= self.next_free:
+                        self.next_free = now + interval
+                        return None
+                    pause = self.next_free - now  # another send just went: keep the spacing
             time.sleep(min(pause, 0.5))  # wake often enough to notice a new hold
 
     def hold(self, seconds: float) -> None:
