@@ -305,42 +305,7 @@ def main() -> None:
                 result = run_wrk(port, path, cookie, lua)
                 scale = f"{sizes['complaints']} complaints, {sizes['stations']} stations"
                 target = f"<{TARGET_P95_MS:.0f}ms" if name == "dashboard" else "information"
-                bench_line(
-                    f"dashboard_http_{name}_p95",
-                    value=result["p95"],
-                    unit="ms",
-                    raw=raw["p95"],
-                    ratio=result["p95"] / max(raw["p95"], 1e-9),
-                    ratio_kind="value/raw",
-                    target=target,
-                )
-                bench_line(
-                    f"dashboard_http_{name}_p50",
-                    value=result["p50"],
-                    unit="ms",
-                    raw=raw["p50"],
-                    ratio=result["p50"] / max(raw["p50"], 1e-9),
-                    ratio_kind="value/raw",
-                    target="information",
-                )
-                bench_line(
-                    f"dashboard_http_{name}_rps",
-                    value=result["rps"],
-                    unit="req/s",
-                    raw=raw["rps"],
-                    ratio=result["rps"] / max(raw["rps"], 1e-9),
-                    ratio_kind="value/raw",
-                    target="information",
-                )
-                bench_line(
-                    f"dashboard_http_{name}_errors",
-                    value=result["errors"],
-                    unit="responses",
-                    raw=raw["errors"],
-                    ratio=result["errors"] / max(result["requests"], 1),
-                    ratio_kind="errors/requests",
-                    target="0",
-                )
+                report_load(f"dashboard_http_{name}", result, raw, p95_target=target)
                 print(f"  ({name}: {scale}, wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION})")
             # One connection at a time: the service time of one request, without queueing
             # behind the 15 others (what the p50 above is mostly made of on 2 workers).
@@ -367,27 +332,49 @@ def main() -> None:
             for _ in range(2 * WORKERS):
                 status_of(port, "/", cookie)
             result = run_wrk(port, "/", cookie, lua)
-            for figure, unit in (("p95", "ms"), ("p50", "ms"), ("rps", "req/s")):
-                bench_line(
-                    f"dashboard_http_dashboard_uncached_{figure}",
-                    value=result[figure],
-                    unit=unit,
-                    raw=raw[figure],
-                    ratio=result[figure] / max(raw[figure], 1e-9),
-                    ratio_kind="value/raw",
-                    target="information: card cache off",
-                )
-            bench_line(
-                "dashboard_http_dashboard_uncached_errors",
-                value=result["errors"],
-                unit="responses",
-                raw=raw["errors"],
-                ratio=result["errors"] / max(result["requests"], 1),
-                ratio_kind="errors/requests",
-                target="0",
+            report_load(
+                "dashboard_http_dashboard_uncached",
+                result,
+                raw,
+                p95_target="information: card cache off",
+                other_target="information: card cache off",
             )
         finally:
             stop_gunicorn(server)
+
+
+def report_load(
+    prefix: str,
+    result: dict[str, float],
+    raw: dict[str, float],
+    *,
+    p95_target: str,
+    other_target: str = "information",
+) -> None:
+    """The p95, p50, req/s and error lines of one wrk run, each against /healthz's."""
+    for figure, unit, target in (
+        ("p95", "ms", p95_target),
+        ("p50", "ms", other_target),
+        ("rps", "req/s", other_target),
+    ):
+        bench_line(
+            f"{prefix}_{figure}",
+            value=result[figure],
+            unit=unit,
+            raw=raw[figure],
+            ratio=result[figure] / max(raw[figure], 1e-9),
+            ratio_kind="value/raw",
+            target=target,
+        )
+    bench_line(
+        f"{prefix}_errors",
+        value=result["errors"],
+        unit="responses",
+        raw=raw["errors"],
+        ratio=result["errors"] / max(result["requests"], 1),
+        ratio_kind="errors/requests",
+        target="0",
+    )
 
 
 def stop_gunicorn(server: subprocess.Popen[bytes]) -> None:

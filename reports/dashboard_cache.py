@@ -95,24 +95,15 @@ def _station_of(instance: Any) -> tuple[list[int | None], list[int | None]]:
     return [getattr(instance, "station_id", None)], []
 
 
-def _group_station(instance: Any) -> tuple[list[int | None], list[int | None]]:
-    group_model = apps.get_model("groups", "CommunityGroup")
-    station_id = (
-        group_model.objects.filter(pk=instance.group_id)
-        .values_list("station_id", flat=True)
-        .first()
-    )
-    return [station_id], []
+def _station_through(parent: str, key: str) -> Callable[[Any], tuple[list[int | None], list]]:
+    """For a row that reaches its station through a parent (a nomination's group, a patrol's
+    hotspot): the parent's station, read by the row's key."""
 
+    def station_of(instance: Any) -> tuple[list[int | None], list[int | None]]:
+        parents = apps.get_model(parent).objects.filter(pk=getattr(instance, key))
+        return [parents.values_list("station_id", flat=True).first()], []
 
-def _hotspot_station(instance: Any) -> tuple[list[int | None], list[int | None]]:
-    hotspot_model = apps.get_model("stations", "Hotspot")
-    station_id = (
-        hotspot_model.objects.filter(pk=instance.hotspot_id)
-        .values_list("station_id", flat=True)
-        .first()
-    )
-    return [station_id], []
+    return station_of
 
 
 def _broadcast_district(instance: Any) -> tuple[list[int | None], list[int | None]]:
@@ -121,10 +112,10 @@ def _broadcast_district(instance: Any) -> tuple[list[int | None], list[int | Non
 
 CARD_SOURCES: dict[str, Callable[[Any], tuple[list[int | None], list[int | None]]]] = {
     "groups.CommunityGroup": _station_of,
-    "groups.Nomination": _group_station,
-    "groups.Membership": _group_station,
+    "groups.Nomination": _station_through("groups.CommunityGroup", "group_id"),
+    "groups.Membership": _station_through("groups.CommunityGroup", "group_id"),
     "stations.Hotspot": _station_of,
-    "stations.Patrol": _hotspot_station,
+    "stations.Patrol": _station_through("stations.Hotspot", "hotspot_id"),
     "stations.ActionItem": _station_of,
     "stations.StationReturn": _station_of,
     "broadcasts.Broadcast": _broadcast_district,
