@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 
 from accounts.models import Posting, Role, User
 from stations.models import District, State, Station
@@ -34,6 +36,19 @@ def _refuse_sqlite(django_db_setup, django_db_blocker) -> None:  # type: ignore[
 def _fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
     """PBKDF2 at full strength costs ~0.3 s per user; tests need many users, not strength."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language():  # type: ignore[no-untyped-def]
+    """Each test starts and ends in the site's default language.
+
+    A request by a Hindi- or Bengali-speaking user leaves that language active on the thread
+    (LocaleMiddleware re-activates per request in production, but a test that calls a service
+    directly after another test's request would read its errors in Hindi).
+    """
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @dataclass
