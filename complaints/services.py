@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from cryptography.fernet import InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -678,9 +678,11 @@ def log_counselling(
     return session
 
 
-def _identity_cipher():  # type: ignore[no-untyped-def]
+def _identity_cipher() -> Fernet | MultiFernet:
     """The Fernet of the identity fields (SECRET_KEY x SALT_KEY; rotation keeps old keys)."""
-    return VictimIdentity._meta.get_field("name").f  # type: ignore[attr-defined]
+    field = VictimIdentity._meta.get_field("name")
+    cipher: Fernet | MultiFernet = field.f  # type: ignore[union-attr]
+    return cipher
 
 
 @transaction.atomic

@@ -468,7 +468,11 @@ RETURN_ROLES = frozenset({Role.STATION_IC, Role.SHAKTI_INCHARGE})
 
 def return_stations_for(user: AnyUser) -> QuerySet[Station]:
     """Stations whose monthly return this user may submit (IC or Shakti in-charge postings only)."""
-    ids = {p.station_id for p in access.active_postings(user) if p.role in RETURN_ROLES}
+    ids = {
+        p.station_id
+        for p in access.active_postings(user)
+        if p.role in RETURN_ROLES and p.station_id is not None
+    }
     return Station.objects.filter(pk__in=ids, is_active=True).select_related("district")
 
 
