@@ -54,7 +54,9 @@ class ReviewReportOutput(serializers.Serializer):
 
 class ReviewReportApi(APIView):
     """The commissioner's review report: one row per station of yours, a totals row, each
-    figure's value in the previous period of equal length and the change.
+    figure's value in the previous period and the change. `previous_period` is the month(s)
+    before for whole months, the same days of last month for a month so far, else as many
+    days just before.
 
     `?period=this_month|last_month|custom`, with `from` and `to` (YYYY-MM-DD, inclusive) for
     custom; `?district=<id>` (a district you oversee; otherwise 404); `?stations=1,2,3` (your

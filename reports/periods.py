@@ -1,8 +1,12 @@
 """Report periods: this month, last month or a custom range, and the period before each.
 
-A period is a pair of inclusive local dates. "This month" runs from the 1st to today (the
-month so far), so its previous period is the same number of days just before it, not the
-whole of last month: the change against the previous period compares like with like.
+A period is a pair of inclusive local dates. The period it is compared with follows the
+calendar where the period does, as a commissioner reads a review:
+- whole calendar months (last month, a quarter, a year) compare with as many whole months just
+  before: September with August, July-September with April-June;
+- a month so far (1 to 22 November) compares with the same days of the month before (1 to 22
+  October; 1 to 28 February when the day does not exist), so like is compared with like;
+- any other range compares with the same number of days just before it.
 """
 
 from __future__ import annotations
@@ -42,7 +46,16 @@ class Period:
         return (self.end - self.start).days + 1
 
     def previous(self) -> Period:
-        """The period of equal length that ends the day before this one starts."""
+        """The period this one is compared with (see the module's docstring)."""
+        if self.start.day == 1:
+            months = _months_between(self.start, self.end)
+            if self.end == _month_end(self.end):  # whole calendar months
+                start = _add_months(self.start, -months)
+                return Period(start=start, end=self.start - timedelta(days=1), kind=CUSTOM)
+            if months == 1:  # a month so far
+                start = _add_months(self.start, -1)
+                end = min(start + timedelta(days=self.end.day - 1), _month_end(start))
+                return Period(start=start, end=end, kind=CUSTOM)
         end = self.start - timedelta(days=1)
         return Period(start=end - timedelta(days=self.days - 1), end=end, kind=CUSTOM)
 
@@ -58,6 +71,22 @@ class Period:
         if self.kind in {THIS_MONTH, LAST_MONTH}:
             return {"period": self.kind}
         return {"period": CUSTOM, "from": self.start.isoformat(), "to": self.end.isoformat()}
+
+
+def _month_end(day: date) -> date:
+    """The last day of the day's month."""
+    return _add_months(day.replace(day=1), 1) - timedelta(days=1)
+
+
+def _add_months(first: date, months: int) -> date:
+    """The 1st of the month `months` after (or before) the month of `first` (a 1st)."""
+    index = first.year * 12 + first.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _months_between(start: date, end: date) -> int:
+    """How many calendar months the inclusive range touches."""
+    return (end.year - start.year) * 12 + end.month - start.month + 1
 
 
 def this_month(today: date | None = None) -> Period:

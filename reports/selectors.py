@@ -1,5 +1,5 @@
 """The commissioner's / SP's review report: one row per station, a totals row, and the change
-against the previous period of equal length.
+against the previous period (the month before, or the same days before: reports/periods.py).
 
 Scope comes from accounts.access: a district head sees their district's stations, state HQ
 their state's (narrowed to one district when chosen), a station IC only their station. Station

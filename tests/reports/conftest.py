@@ -22,7 +22,7 @@ from tests.factories.groups import GroupFactory
 from tests.factories.outreach import AwarenessDriveFactory
 from tests.factories.people import CitizenFactory
 
-# A fixed past month, so "previous period" is fixed too: 1-30 Sep 2026, previous 2-31 Aug.
+# A fixed past month, so "previous period" is fixed too: 1-30 Sep 2026, previous 1-31 Aug.
 PERIOD = Period(start=date(2026, 9, 1), end=date(2026, 9, 30))
 IN_PERIOD = date(2026, 9, 10)
 BEFORE = date(2026, 8, 20)

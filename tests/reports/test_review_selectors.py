@@ -40,10 +40,10 @@ def test_it_counts_each_figure_of_a_station_for_the_period(planted) -> None:  # 
     assert values["read"] == 1
 
 
-def test_it_compares_with_the_previous_period_of_equal_length(planted) -> None:  # type: ignore[no-untyped-def]
+def test_a_calendar_month_compares_with_the_month_before(planted) -> None:  # type: ignore[no-untyped-def]
     report = selectors.review_report(user=planted.user("district_head"), period=PERIOD)
     assert report.previous_period == Period(
-        start=PERIOD.start.replace(month=8, day=2), end=PERIOD.start.replace(month=8, day=31)
+        start=PERIOD.start.replace(month=8, day=1), end=PERIOD.start.replace(month=8, day=31)
     )
     row = _row(report, planted.station)
     assert row.previous["received"] == 1
