@@ -52,15 +52,35 @@ redis.call('SET', KEYS[1], new_tat, 'PX', math.ceil(math.max(2000, new_tat - now
 return tostring(tat - now)
 """
 
+# A throttling error holds every sender of the number for ARGV[1] ms and shifts the whole
+# schedule by as much as the hold grew: the shared slot time (KEYS[1]) moves on, and the hold
+# record (KEYS[2]: until, and the running total of every shift) tells each process to move
+# the slots it reserved before the hold by the same amount. Several refusals within one hold
+# extend it only by what they add. Returns {hold ms left, total shift ms}.
 _PENALISE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local until_ms = now + tonumber(ARGV[1])
-local tat = tonumber(redis.call('GET', KEYS[1]) or now)
-if tat < until_ms then
-  redis.call('SET', KEYS[1], until_ms, 'PX', tonumber(ARGV[1]) + 2000)
+local d = tonumber(ARGV[1])
+local held = tonumber(redis.call('HGET', KEYS[2], 'until') or 0)
+local grows = now + d - math.max(held, now)
+if grows > 0 then
+  local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+  if tat < now then tat = now end
+  tat = tat + grows
+  redis.call('SET', KEYS[1], tat, 'PX', math.ceil(math.max(2000, tat - now + 2000)))
+  redis.call('HINCRBY', KEYS[2], 'shift', grows)
+  redis.call('HSET', KEYS[2], 'until', now + d)
+  held = now + d
 end
-return 1
+redis.call('PEXPIRE', KEYS[2], 86400000)
+return {math.max(0, held - now), tonumber(redis.call('HGET', KEYS[2], 'shift') or 0)}
+"""
+
+_HOLD_STATE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local held = tonumber(redis.call('HGET', KEYS[1], 'until') or 0)
+return {math.max(0, held - now), tonumber(redis.call('HGET', KEYS[1], 'shift') or 0)}
 """
 
 
@@ -69,7 +89,9 @@ class RateLimiter(Protocol):
 
     def reserve(self, n: int) -> list[float]: ...
 
-    def wait_until(self, at: float) -> dt.datetime | None: ...
+    def schedule_shift(self) -> float: ...
+
+    def wait_until(self, at: float, shift_seen: float | None = None) -> dt.datetime | None: ...
 
     def penalise(self, seconds: float) -> None: ...
 
@@ -78,12 +100,19 @@ MAX_INLINE_HOLD = 10.0  # seconds a sender thread waits out a throttle hold in p
 
 
 class _Pacing:
-    """Local half of every limiter: sleeping until a reserved slot, and the throttle hold."""
+    """Local half of every limiter: sleeping until a reserved slot, and the throttle hold.
+
+    A hold shifts the whole schedule: every slot reserved before it moves on by as much as the
+    hold added (`shift` is the running total), so the sends after a hold keep the spacing they
+    were reserved with. (Shifting each slot by the hold time left when its thread happened to
+    notice squeezed together threads that noticed at different moments.)
+    """
 
     interval: float
 
     def __init__(self) -> None:
         self.held_until = 0.0  # time.monotonic() before which nothing may be sent
+        self.shift = 0.0  # seconds every hold so far has moved the schedule on, in total
         self.hold_lock = threading.Lock()
         # No two sends of this process closer than one interval, even when a thread reaches
         # its slot late: late threads (the first requests of a batch open their connections
@@ -97,22 +126,33 @@ class _Pacing:
         start = time.monotonic() + max(0.0, delay)
         return [start + i * self.interval for i in range(n)]
 
-    def wait_until(self, at: float) -> dt.datetime | None:
+    def schedule_shift(self) -> float:
+        """Read before reserving; give it to wait_until with the slots reserved after it."""
+        return self.shift
+
+    def refresh(self) -> None:
+        """Learn of holds set elsewhere (the shared limiter asks Redis; a local one knows)."""
+
+    def wait_until(self, at: float, shift_seen: float | None = None) -> dt.datetime | None:
         """Sleep until the slot at `at`, sitting out a short throttle hold (it shifts the slot).
 
-        Returns None when it is time to send, or when a long hold (> MAX_INLINE_HOLD) ends: the
-        caller then hands the message back instead of keeping its row claimed that long.
+        `shift_seen` is schedule_shift() from before the slot was reserved: every hold since
+        then moves the slot on. Returns None when it is time to send, or when a long hold
+        (> MAX_INLINE_HOLD) ends: the caller then hands the message back instead of keeping
+        its row claimed that long.
         """
+        if shift_seen is None:
+            shift_seen = self.shift
         while True:
+            self.refresh()
             remaining = self.held_until - time.monotonic()
             if remaining > MAX_INLINE_HOLD:
                 return timezone.now() + dt.timedelta(seconds=remaining)
             if remaining > 0:
-                time.sleep(remaining)
-                at += remaining
+                time.sleep(min(remaining, 0.5))
                 continue
             now = time.monotonic()
-            pause = at - now
+            pause = at + (self.shift - shift_seen) - now
             if pause <= 0:
                 interval = getattr(self, "interval", 0.0)
                 if interval < 0.0005:  # over 2,000 msg/s: sleep cannot space sends that close
@@ -124,9 +164,28 @@ class _Pacing:
                     pause = self.next_free - now  # another send just went: keep the spacing
             time.sleep(min(pause, 0.5))  # wake often enough to notice a new hold
 
-    def hold(self, seconds: float) -> None:
+    def hold(self, seconds: float) -> float:
+        """Hold every send of this process for `seconds` from now; returns how far that moved
+        the schedule (0 when a hold at least as long was already on)."""
         with self.hold_lock:
-            self.held_until = max(self.held_until, time.monotonic() + seconds)
+            now = time.monotonic()
+            grows = now + seconds - max(self.held_until, now)
+            if grows <= 0:
+                return 0.0
+            self.shift += grows
+            self.held_until = now + seconds
+            return grows
+
+    def follow(self, remaining: float, shift_total: float) -> None:
+        """Take on a shared hold: `remaining` seconds left, `shift_total` moved in all."""
+        with self.hold_lock:
+            grows = shift_total - self.shared_shift
+            self.shared_shift = shift_total
+            if grows > 0:
+                self.shift += grows
+            self.held_until = max(self.held_until, time.monotonic() + remaining)
+
+    shared_shift = 0.0  # the shared total shift this process has taken on (Redis limiter)
 
 
 def messages_per_second() -> float:
@@ -157,8 +216,42 @@ class RedisRateLimiter(_Pacing):
         self._gcra = client.register_script(_GCRA)
         self._reserve = client.register_script(_GCRA_RESERVE)
         self._penalise = client.register_script(_PENALISE)
+        self._hold_state = client.register_script(_HOLD_STATE)
+        self.hold_key = f"{key}:hold"
         slots = max(1, int(getattr(settings, "BROADCAST_SENDERS_PER_BROADCAST", 1)))
         self._fallback = LocalRateLimiter(rate / slots)
+        self._synced_at = -math.inf
+        self._sync_lock = threading.Lock()
+        self._refresh_hold(starting=True)  # a hold set before this sender started still counts
+
+    # How often (seconds) a sending process asks Redis whether another process was refused.
+    sync_every = 0.05
+
+    def refresh(self) -> None:
+        if time.monotonic() - self._synced_at >= self.sync_every:
+            self._refresh_hold()
+
+    def schedule_shift(self) -> float:
+        """Up to date before a reservation: the shared slot time already counts every hold
+        so far, so slots reserved now must not be moved again for those."""
+        self._refresh_hold()
+        return self.shift
+
+    def _refresh_hold(self, *, starting: bool = False) -> None:
+        """Take on a hold another process set (one thread asks at a time)."""
+        now = time.monotonic()
+        if not self._sync_lock.acquire(blocking=False):
+            return  # another thread is asking right now
+        try:
+            self._synced_at = now
+            remaining_ms, shift_ms = self._hold_state(keys=[self.hold_key])
+        except RedisError:
+            return  # the local hold still applies; shared holds resume with Redis
+        finally:
+            self._sync_lock.release()
+        if starting:  # earlier holds already moved the shared slot time, and no slot of ours
+            self.shared_shift = float(shift_ms) / 1000.0
+        self.follow(float(remaining_ms) / 1000.0, float(shift_ms) / 1000.0)
 
     def acquire(self) -> float:
         """Wait for this worker's next slot; returns the seconds waited."""
@@ -182,12 +275,16 @@ class RedisRateLimiter(_Pacing):
 
     def penalise(self, seconds: float) -> None:
         """Hold every sender of this number back for `seconds` (WhatsApp said 'too fast')."""
-        self.hold(seconds)
         self._fallback.penalise(seconds)
         try:
-            self._penalise(keys=[self.key], args=[int(seconds * 1000)])
+            remaining_ms, shift_ms = self._penalise(
+                keys=[self.key, self.hold_key], args=[int(seconds * 1000)]
+            )
         except RedisError:
             logger.warning("rate limiter: Redis unavailable, penalty kept locally")
+            self.hold(seconds)
+            return
+        self.follow(float(remaining_ms) / 1000.0, float(shift_ms) / 1000.0)
 
 
 class LocalRateLimiter(_Pacing):
@@ -216,9 +313,9 @@ class LocalRateLimiter(_Pacing):
         return max(0.0, wait)
 
     def penalise(self, seconds: float) -> None:
-        self.hold(seconds)
-        with self.lock:
-            self.tat = max(self.tat, time.monotonic() + seconds)
+        grows = self.hold(seconds)
+        with self.lock:  # the slot time moves on with the schedule
+            self.tat = max(self.tat, time.monotonic()) + grows
 
 
 _local: dict[str, LocalRateLimiter] = {}

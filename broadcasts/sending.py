@@ -268,6 +268,7 @@ def send_claimed(
     if not to_send:
         return skipped
 
+    shift_seen = limiter.schedule_shift()  # a hold after this moves these slots on
     slots = limiter.reserve(len(to_send))
     spaced = spacing.claim_many(
         [(c.message.to, at) for c, at in zip(to_send, slots, strict=True) if c.message]
@@ -276,7 +277,7 @@ def send_claimed(
     def one(job: tuple[Claimed, float, datetime | None]) -> Outcome:
         item, send_at, spaced_until = job
         assert item.message is not None
-        held_until = limiter.wait_until(send_at)
+        held_until = limiter.wait_until(send_at, shift_seen)
         if held_until is not None:  # WhatsApp said "too fast" meanwhile: do not even try
             if spaced_until is None:
                 spacing.release(item.message.to)  # the window was ours, and nothing went
@@ -401,9 +402,10 @@ def record_outcomes(outcomes: Iterable[Outcome]) -> None:
     if connection.vendor != "postgresql":
         _record_one_by_one(outcomes, now)
         return
-    params = {
+    ids = [o.id for o in outcomes]
+    params: dict[str, Any] = {
         "at": now,
-        "ids": [o.id for o in outcomes],
+        "ids": ids,
         "statuses": [o.status.value for o in outcomes],
         "wamids": [o.wamid for o in outcomes],
         "error_codes": [o.error_code for o in outcomes],
@@ -417,7 +419,7 @@ def record_outcomes(outcomes: Iterable[Outcome]) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT id FROM broadcasts_delivery WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
-            [sorted(params["ids"])],
+            [sorted(ids)],
         )
         cursor.execute(_RECORD_SQL, params)
 
