@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.services import record_event
 from complaints import access as complaint_access
 from complaints.bns import UnknownSection, normalize_section, parse_sections
 from complaints.models import (
+    FINAL_FOLLOW_UP_OUTCOMES,
     Arrest,
     Complaint,
     ComplaintClosure,
@@ -30,6 +31,7 @@ from complaints.models import (
     FirRegistration,
     FollowUpOutcome,
     Referral,
+    ReferralFollowUp,
     ReferralKind,
 )
 from complaints.services import _event, _lock
@@ -302,30 +304,67 @@ def follow_up_referral(
     outcome: str,
     followed_up_on: date,
     notes: str = "",
+    next_follow_up_on: date | None = None,
     request: HttpRequest | None = None,
 ) -> Referral:
-    """Record what the follow-up of a referral found (once; a later one overwrites it)."""
+    """Record a follow-up of a referral, kept in its history.
+
+    Support received or declined ends the follow-up. Support still being arranged, or a
+    victim not reached, needs the date of the next follow-up, which the referral then shows
+    as due. A follow-up cannot be dated before the referral or the previous follow-up.
+    """
     _require_staff(by, referral.complaint)
     locked = Referral.objects.select_for_update().get(pk=referral.pk)
     errors: dict[str, str] = {}
+    if locked.follow_up_done:
+        errors["__all__"] = _("This referral's follow-up is complete: %(outcome)s.") % {
+            "outcome": locked.get_follow_up_outcome_display()
+        }
     if outcome not in FollowUpOutcome.values or outcome == FollowUpOutcome.PENDING:
         errors["outcome"] = _("Choose what the follow-up found.")
     _not_future(errors, "followed_up_on", followed_up_on, _("The date of the follow-up"))
-    if "followed_up_on" not in errors and followed_up_on < locked.referred_on:
-        errors["followed_up_on"] = _("The follow-up cannot be before the referral.")
+    if "followed_up_on" not in errors:
+        if followed_up_on < locked.referred_on:
+            errors["followed_up_on"] = _("The follow-up cannot be before the referral.")
+        elif locked.followed_up_on and followed_up_on < locked.followed_up_on:
+            errors["followed_up_on"] = _(
+                "The follow-up cannot be before the previous one (%(when)s)."
+            ) % {"when": formats.date_format(locked.followed_up_on, "SHORT_DATE_FORMAT")}
+    final = outcome in FINAL_FOLLOW_UP_OUTCOMES
+    if final:
+        next_follow_up_on = None
+    elif "outcome" not in errors:
+        if next_follow_up_on is None:
+            errors["next_follow_up_on"] = _(
+                "Set the date of the next follow-up: the support is not settled yet."
+            )
+        elif next_follow_up_on < max(followed_up_on, timezone.localdate()):
+            errors["next_follow_up_on"] = _("The next follow-up must be today or later.")
     if errors:
         raise ValidationError(errors)
+    follow_up = ReferralFollowUp.objects.create(
+        referral=locked,
+        outcome=outcome,
+        followed_up_on=followed_up_on,
+        notes=notes.strip()[:500],
+        next_follow_up_on=next_follow_up_on,
+        recorded_by=by,
+    )
     locked.follow_up_outcome = outcome
     locked.followed_up_on = followed_up_on
-    locked.follow_up_notes = notes.strip()[:500]
-    locked.save(update_fields=["follow_up_outcome", "followed_up_on", "follow_up_notes"])
+    locked.follow_up_notes = follow_up.notes
+    fields = ["follow_up_outcome", "followed_up_on", "follow_up_notes"]
+    if next_follow_up_on is not None:
+        locked.follow_up_on = next_follow_up_on
+        fields.append("follow_up_on")
+    locked.save(update_fields=fields)
     complaint = locked.complaint
-    _event(
-        complaint,
-        ComplaintEvent.Kind.FOLLOW_UP,
-        actor=by,
-        note=f"{locked.get_kind_display()}: {locked.get_follow_up_outcome_display()}",
-    )
+    note = f"{locked.get_kind_display()}: {locked.get_follow_up_outcome_display()}"
+    if next_follow_up_on is not None:
+        note += " · " + _("next follow-up %(when)s") % {
+            "when": formats.date_format(next_follow_up_on, "SHORT_DATE_FORMAT")
+        }
+    _event(complaint, ComplaintEvent.Kind.FOLLOW_UP, actor=by, note=note)
     _audit(by, "complaints.referral.followed_up", complaint, request, outcome=outcome)
     return locked
 

@@ -10,6 +10,7 @@ from complaints.models import (
     ComplaintClosure,
     FirRegistration,
     Referral,
+    ReferralFollowUp,
     SlaPolicy,
     UnroutedMessage,
 )
@@ -40,13 +41,29 @@ class ArrestAdmin(admin.ModelAdmin):
     list_select_related = ["complaint"]
 
 
+class ReferralFollowUpInline(admin.TabularInline):
+    model = ReferralFollowUp
+    extra = 0
+    raw_id_fields = ["recorded_by"]
+
+
 @admin.register(Referral)
 class ReferralAdmin(admin.ModelAdmin):
+    inlines = [ReferralFollowUpInline]
     list_display = ["complaint", "kind", "referred_on", "follow_up_on", "follow_up_outcome"]
     list_filter = ["kind", "follow_up_outcome"]
     search_fields = ["complaint__tracking_number"]
     raw_id_fields = ["complaint", "recorded_by"]
     list_select_related = ["complaint"]
+
+
+@admin.register(ReferralFollowUp)
+class ReferralFollowUpAdmin(admin.ModelAdmin):
+    list_display = ["referral", "outcome", "followed_up_on", "next_follow_up_on"]
+    list_filter = ["outcome"]
+    search_fields = ["referral__complaint__tracking_number"]
+    raw_id_fields = ["referral", "recorded_by"]
+    list_select_related = ["referral"]
 
 
 @admin.register(ComplaintClosure)

@@ -29,6 +29,7 @@ from complaints.models import (
     ComplaintClosure,
     FirRegistration,
     Referral,
+    ReferralFollowUp,
     UnroutedMessage,
 )
 from stations.api import StationRef, UserRef, service_errors
@@ -58,7 +59,18 @@ class ArrestOutput(serializers.ModelSerializer[Arrest]):
         ]
 
 
+class ReferralFollowUpOutput(serializers.ModelSerializer[ReferralFollowUp]):
+    class Meta:
+        model = ReferralFollowUp
+        fields = ["outcome", "followed_up_on", "notes", "next_follow_up_on", "created_at"]
+
+
 class ReferralOutput(serializers.ModelSerializer[Referral]):
+    """A referral with its latest outcome, the follow-up now due (`follow_up_on`, when the
+    outcome is pending, in progress or not reached) and every follow-up so far."""
+
+    follow_ups = ReferralFollowUpOutput(many=True, read_only=True)
+
     class Meta:
         model = Referral
         fields = [
@@ -70,6 +82,7 @@ class ReferralOutput(serializers.ModelSerializer[Referral]):
             "follow_up_outcome",
             "followed_up_on",
             "follow_up_notes",
+            "follow_ups",
         ]
 
 
@@ -216,12 +229,19 @@ class ReferralCreateApi(APIView):
 
 
 class ReferralFollowUpApi(APIView):
-    """Record what the follow-up of a referral found."""
+    """Record a follow-up of a referral: supported or declined ends it; in_progress and
+    not_reached need `next_follow_up_on`. 400 once the follow-up is complete."""
 
     class Input(serializers.Serializer[Any]):
         outcome = serializers.CharField(help_text="a complaints.models.FollowUpOutcome code")
         followed_up_on = serializers.DateField()
         notes = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+        next_follow_up_on = serializers.DateField(
+            required=False,
+            allow_null=True,
+            default=None,
+            help_text="required when the outcome is in_progress or not_reached",
+        )
 
     @extend_schema(request=Input, responses={200: CaseFileOutput})
     def post(self, request: Request, pk: int, referral_pk: int) -> Response:

@@ -30,6 +30,7 @@ from accounts.models import STATION_ROLES, Posting
 from complaints import services
 from complaints.demo import DAYS, allocate
 from complaints.models import (
+    FINAL_FOLLOW_UP_OUTCOMES,
     Arrest,
     Complaint,
     ComplaintCategory,
@@ -45,6 +46,7 @@ from complaints.models import (
     FirRegistration,
     FollowUpOutcome,
     Referral,
+    ReferralFollowUp,
     ReferralKind,
     TrackingCounter,
     VictimIdentity,
@@ -611,24 +613,40 @@ def write(planner: Planner) -> int:
         ],
         batch_size=500,
     )
-    referrals = []
+    referrals, follow_ups = [], []
     for case in cases:
         if case.referral is None:
             continue
         kind, on, follow_up, result, followed = case.referral
-        referrals.append(
-            Referral(
-                complaint=case.complaint,
-                kind=kind,
-                agency="One Stop Centre, Varanasi" if kind == "one_stop_centre" else "",
-                referred_on=on,
-                follow_up_on=follow_up,
-                follow_up_outcome=result,
-                followed_up_on=followed,
-                recorded_by=actor(case),
-            )
+        # Support still being arranged, or a victim not reached, is followed up again.
+        next_on = (
+            None
+            if followed is None or result in FINAL_FOLLOW_UP_OUTCOMES
+            else followed + timedelta(days=7)
         )
+        referral = Referral(
+            complaint=case.complaint,
+            kind=kind,
+            agency="One Stop Centre, Varanasi" if kind == "one_stop_centre" else "",
+            referred_on=on,
+            follow_up_on=next_on or follow_up,
+            follow_up_outcome=result,
+            followed_up_on=followed,
+            recorded_by=actor(case),
+        )
+        referrals.append(referral)
+        if followed is not None:
+            follow_ups.append(
+                ReferralFollowUp(
+                    referral=referral,
+                    outcome=result,
+                    followed_up_on=followed,
+                    next_follow_up_on=next_on,
+                    recorded_by=actor(case),
+                )
+            )
     Referral.objects.bulk_create(referrals, batch_size=500)
+    ReferralFollowUp.objects.bulk_create(follow_ups, batch_size=500)
     closures = [
         ComplaintClosure(
             complaint=case.complaint,

@@ -177,6 +177,12 @@ class FollowUpForm(forms.Form):
     )
     followed_up_on = forms.DateField(label=_("Followed up on"), widget=DateInput())
     notes = forms.CharField(label=_("Notes"), max_length=500, required=False)
+    next_follow_up_on = forms.DateField(
+        label=_("Next follow-up"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Needed when the support is in progress or the victim was not reached."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "followup_%s")

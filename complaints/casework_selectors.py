@@ -1,15 +1,18 @@
-"""Reads of casework: a complaint's case file, the district's unassigned WhatsApp queue and
-the open SOS alerts (all starting from complaints.access)."""
+"""Reads of casework: a complaint's case file, the referrals due for follow-up, the district's
+unassigned WhatsApp queue and the open SOS alerts (all starting from complaints.access)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from accounts.access import AnyUser
 from complaints.access import complaints_for, routing_district_ids
 from complaints.models import (
+    FINAL_FOLLOW_UP_OUTCOMES,
     OPEN_STATUSES,
     Arrest,
     Complaint,
@@ -49,8 +52,22 @@ def case_file(complaint: Complaint) -> CaseFile:
     return CaseFile(
         fir=fir,
         arrests=arrests,
-        referrals=list(Referral.objects.filter(complaint=complaint)),
+        referrals=list(Referral.objects.filter(complaint=complaint).prefetch_related("follow_ups")),
         closure=closure,
+    )
+
+
+def referrals_due(*, user: AnyUser, until: date | None = None) -> QuerySet[Referral]:
+    """Referrals of the user's complaints whose follow-up is due by `until` (today): not yet
+    followed up, support still being arranged, or the victim not reached. Longest overdue
+    first; each row carries its complaint and station."""
+    until = until or timezone.localdate()
+    return (
+        Referral.objects.filter(complaint__in=complaints_for(user).values("pk"))
+        .exclude(follow_up_outcome__in=FINAL_FOLLOW_UP_OUTCOMES)
+        .filter(follow_up_on__lte=until)
+        .select_related("complaint", "complaint__station")
+        .order_by("follow_up_on", "id")
     )
 
 

@@ -14,8 +14,10 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -146,6 +148,7 @@ def referral_follow_up(request: HttpRequest, pk: int, referral_pk: int) -> HttpR
             outcome=data["outcome"],
             followed_up_on=data["followed_up_on"],
             notes=data["notes"],
+            next_follow_up_on=data.get("next_follow_up_on"),
             request=request,
         ),
         _("Follow-up recorded."),
@@ -195,6 +198,21 @@ def complaint_photo(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         _("Photo added to the protected identity."),
     )
+
+
+# --- Referrals due for follow-up ----------------------------------------------------------
+
+
+@login_required
+@never_cache
+def referrals_due(request: HttpRequest) -> HttpResponse:
+    """Referrals of the user's complaints whose follow-up date has come (anyone else: none)."""
+    today = timezone.localdate()
+    page = Paginator(casework_selectors.referrals_due(user=request.user, until=today), 25)
+    page = page.get_page(request.GET.get("page"))
+    for referral in page:
+        referral.overdue_days = (today - referral.follow_up_on).days  # type: ignore[attr-defined]
+    return render(request, "complaints/referrals_due.html", {"page": page})
 
 
 # --- District queue of unassigned WhatsApp complaints ----------------------------------------

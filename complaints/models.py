@@ -792,6 +792,10 @@ class FollowUpOutcome(models.TextChoices):
     NOT_REACHED = "not_reached", _("Could not be reached")
 
 
+# Outcomes that end a referral's follow-up; after the others another follow-up is due.
+FINAL_FOLLOW_UP_OUTCOMES = frozenset({FollowUpOutcome.SUPPORTED, FollowUpOutcome.DECLINED})
+
+
 class Referral(models.Model):
     """The victim referred for support, with a date to follow it up and what the follow-up found."""
 
@@ -838,6 +842,57 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.referred_on:%Y-%m-%d}"
+
+    @property
+    def follow_up_done(self) -> bool:
+        """The latest follow-up found the support received or declined: nothing more is due."""
+        return self.follow_up_outcome in FINAL_FOLLOW_UP_OUTCOMES
+
+
+class ReferralFollowUp(models.Model):
+    """One follow-up of a referral. The referral carries the latest outcome and, while the
+    support is still being arranged or the victim was not reached, the next follow-up date."""
+
+    referral = models.ForeignKey(
+        Referral, on_delete=models.CASCADE, related_name="follow_ups", verbose_name=_("referral")
+    )
+    outcome = models.CharField(
+        _("outcome"),
+        max_length=16,
+        choices=[c for c in FollowUpOutcome.choices if c[0] != FollowUpOutcome.PENDING],
+    )
+    followed_up_on = models.DateField(_("followed up on"))
+    notes = models.CharField(_("notes"), max_length=500, blank=True)
+    next_follow_up_on = models.DateField(_("next follow-up"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["followed_up_on", "id"]
+        verbose_name = _("referral follow-up")
+        verbose_name_plural = _("referral follow-ups")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=["supported", "in_progress", "declined", "not_reached"]),
+                name="referral_follow_up_outcome_valid",
+            ),
+            # A final outcome ends the follow-up; the others set the next one, not before.
+            models.CheckConstraint(
+                condition=(
+                    Q(outcome__in=["supported", "declined"], next_follow_up_on__isnull=True)
+                    | Q(
+                        outcome__in=["in_progress", "not_reached"],
+                        next_follow_up_on__gte=models.F("followed_up_on"),
+                    )
+                ),
+                name="referral_follow_up_next_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} {self.followed_up_on:%Y-%m-%d}"
 
 
 class Feedback(models.TextChoices):

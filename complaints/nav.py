@@ -19,6 +19,11 @@ def items(user: AnyUser, kind: str) -> list[dict[str, object]]:
             "icon": "inbox",
         },
         {
+            "label": _("Referral follow-ups"),
+            "url": reverse("complaints:referrals_due"),
+            "icon": "telephone-outbound",
+        },
+        {
             "label": _("Anti-Romeo register"),
             "url": reverse("complaints:romeo_register"),
             "icon": "shield-exclamation",

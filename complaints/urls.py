@@ -36,6 +36,7 @@ urlpatterns = [
         casework_views.referral_follow_up,
         name="referral_follow_up",
     ),
+    path("complaints/referrals/due/", casework_views.referrals_due, name="referrals_due"),
     path("complaints/<int:pk>/close/", casework_views.complaint_close, name="complaint_close"),
     path("complaints/<int:pk>/photo/", casework_views.complaint_photo, name="complaint_photo"),
     path("complaints/unassigned/", casework_views.unrouted_queue, name="unrouted_queue"),

@@ -4,13 +4,14 @@ each refusing bad input with field-keyed errors and saving nothing."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Role
-from complaints import casework, services
+from complaints import casework, casework_selectors, services
 from complaints.bns import UnknownSection, parse_sections
 from complaints.models import (
     Arrest,
@@ -210,6 +211,168 @@ class TestReferral:
                 referral=referral, by=ic, outcome="pending", followed_up_on=today
             )
         assert "outcome" in caught.value.message_dict
+
+
+class TestReferralFollowUps:
+    """Follow-ups are a history: support in progress, or a victim not reached, is followed up
+    again on a date the officer sets; support received or declined ends it."""
+
+    @pytest.fixture
+    def referral(self, enquiry, ic):  # type: ignore[no-untyped-def]
+        today = timezone.localdate()
+        return casework.refer(
+            complaint=enquiry,
+            by=ic,
+            kind="legal_aid",
+            referred_on=today - dt.timedelta(days=10),
+            follow_up_on=today - dt.timedelta(days=3),
+        )
+
+    def test_in_progress_sets_the_next_follow_up_and_keeps_the_history(self, referral, ic) -> None:
+        today = timezone.localdate()
+        casework.follow_up_referral(
+            referral=referral,
+            by=ic,
+            outcome="in_progress",
+            followed_up_on=today - dt.timedelta(days=2),
+            notes="DLSA lawyer assigned, first hearing pending",
+            next_follow_up_on=today + dt.timedelta(days=5),
+        )
+        referral.refresh_from_db()
+        assert referral.follow_up_outcome == "in_progress"
+        assert referral.follow_up_on == today + dt.timedelta(days=5)
+        assert not referral.follow_up_done
+        casework.follow_up_referral(
+            referral=referral, by=ic, outcome="not_reached", followed_up_on=today,
+            next_follow_up_on=today + dt.timedelta(days=2),
+        )  # fmt: skip
+        casework.follow_up_referral(
+            referral=referral, by=ic, outcome="supported", followed_up_on=today, notes="Heard"
+        )
+        referral.refresh_from_db()
+        assert referral.follow_up_done
+        assert referral.follow_up_on == today + dt.timedelta(days=2)  # the last one set
+        history = list(referral.follow_ups.values_list("outcome", "next_follow_up_on", "notes"))
+        assert history == [
+            (
+                "in_progress",
+                today + dt.timedelta(days=5),
+                "DLSA lawyer assigned, first hearing pending",
+            ),
+            ("not_reached", today + dt.timedelta(days=2), ""),
+            ("supported", None, "Heard"),
+        ]
+        notes = list(
+            referral.complaint.events.filter(kind="follow_up").values_list("note", flat=True)
+        )
+        assert len(notes) == 3 and "next follow-up" in notes[0] and "next" not in notes[2]
+
+    def test_a_completed_follow_up_takes_no_more(self, referral, ic) -> None:
+        today = timezone.localdate()
+        casework.follow_up_referral(
+            referral=referral, by=ic, outcome="declined", followed_up_on=today
+        )
+        with pytest.raises(ValidationError, match="complete"):
+            casework.follow_up_referral(
+                referral=referral, by=ic, outcome="supported", followed_up_on=today
+            )
+        assert referral.follow_ups.count() == 1
+
+    @pytest.mark.parametrize("outcome", ["in_progress", "not_reached"])
+    def test_an_unsettled_outcome_needs_a_next_date_from_today(self, referral, ic, outcome) -> None:
+        today = timezone.localdate()
+        with pytest.raises(ValidationError) as missing:
+            casework.follow_up_referral(
+                referral=referral, by=ic, outcome=outcome, followed_up_on=today
+            )
+        assert "next_follow_up_on" in missing.value.message_dict
+        with pytest.raises(ValidationError) as past:
+            casework.follow_up_referral(
+                referral=referral, by=ic, outcome=outcome, followed_up_on=today,
+                next_follow_up_on=today - dt.timedelta(days=1),
+            )  # fmt: skip
+        assert "next_follow_up_on" in past.value.message_dict
+        referral.refresh_from_db()
+        assert referral.follow_up_outcome == "pending"
+        assert referral.follow_ups.count() == 0
+
+    def test_a_final_outcome_ignores_a_next_date(self, referral, ic) -> None:
+        today = timezone.localdate()
+        casework.follow_up_referral(
+            referral=referral, by=ic, outcome="supported", followed_up_on=today,
+            next_follow_up_on=today + dt.timedelta(days=9),
+        )  # fmt: skip
+        assert referral.follow_ups.get().next_follow_up_on is None
+
+    def test_a_follow_up_cannot_be_dated_before_the_previous_one(self, referral, ic) -> None:
+        today = timezone.localdate()
+        casework.follow_up_referral(
+            referral=referral, by=ic, outcome="not_reached", followed_up_on=today,
+            next_follow_up_on=today,
+        )  # fmt: skip
+        with pytest.raises(ValidationError) as caught:
+            casework.follow_up_referral(
+                referral=referral, by=ic, outcome="supported",
+                followed_up_on=today - dt.timedelta(days=1),
+            )  # fmt: skip
+        assert "followed_up_on" in caught.value.message_dict
+        assert referral.follow_ups.count() == 1
+
+    def test_due_referrals_are_the_users_unsettled_ones_whose_date_has_come(
+        self, world, referral, ic
+    ) -> None:
+        today = timezone.localdate()
+        later = casework.refer(
+            complaint=referral.complaint, by=ic, kind="medical",
+            referred_on=today, follow_up_on=today + dt.timedelta(days=4),
+        )  # fmt: skip
+        other_ic = world.strangers[Role.STATION_IC]
+        theirs = complaint_under_enquiry(station=world.other_station, ic=other_ic)
+        casework.refer(
+            complaint=theirs, by=other_ic, kind="shelter",
+            referred_on=today, follow_up_on=today,
+        )  # fmt: skip
+        due = casework_selectors.referrals_due(user=ic)
+        assert list(due) == [referral]
+        assert list(casework_selectors.referrals_due(user=ic, until=later.follow_up_on)) == [
+            referral,
+            later,
+        ]
+        casework.follow_up_referral(
+            referral=referral, by=ic, outcome="supported", followed_up_on=today
+        )
+        assert list(casework_selectors.referrals_due(user=ic)) == []
+
+    def test_the_migration_turns_recorded_follow_ups_into_history(
+        self, referral, enquiry, ic
+    ) -> None:
+        from django.apps import apps
+
+        migration = importlib.import_module("complaints.migrations.0007_referral_follow_ups")
+        today = timezone.localdate()
+        followed = today - dt.timedelta(days=2)
+        Referral.objects.filter(pk=referral.pk).update(
+            follow_up_outcome="in_progress", followed_up_on=followed, follow_up_notes="Called"
+        )
+        settled = casework.refer(
+            complaint=enquiry, by=ic, kind="medical", referred_on=followed, follow_up_on=followed
+        )
+        Referral.objects.filter(pk=settled.pk).update(
+            follow_up_outcome="supported", followed_up_on=today
+        )
+        untouched = casework.refer(
+            complaint=enquiry, by=ic, kind="shelter", referred_on=today, follow_up_on=today
+        )
+        migration.copy_recorded_follow_ups(apps, None)
+        referral.refresh_from_db()
+        assert referral.follow_up_on == followed + migration.RECHECK_AFTER
+        assert list(referral.follow_ups.values_list("outcome", "notes", "next_follow_up_on")) == [
+            ("in_progress", "Called", followed + migration.RECHECK_AFTER)
+        ]
+        assert list(settled.follow_ups.values_list("outcome", "next_follow_up_on")) == [
+            ("supported", None)
+        ]
+        assert not untouched.follow_ups.exists()
 
 
 class TestClosure:

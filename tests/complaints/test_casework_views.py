@@ -298,3 +298,102 @@ def test_the_planted_name_is_in_no_casework_page_endpoint_audit_or_log(
     assert PLANTED not in bad.content
     assert PLANTED_NAME not in caplog.text
     assert IdentityAccessLog.objects.count() == 0
+
+
+class TestReferralFollowUps:
+    def test_an_unsettled_follow_up_asks_for_the_next_date_and_the_form_stays(
+        self, login, ic, enquiry, referral
+    ) -> None:
+        client = login(ic)
+        today = timezone.localdate()
+        url = reverse("complaints:referral_follow_up", args=[enquiry.pk, referral.pk])
+        missing = client.post(url, {"outcome": "not_reached", "followed_up_on": today})
+        assert missing.status_code == 400
+        assert b'data-testid="error-next_follow_up_on"' in missing.content
+        assert not referral.follow_ups.exists()
+        next_on = today + dt.timedelta(days=3)
+        ok = client.post(
+            url,
+            {
+                "outcome": "not_reached",
+                "followed_up_on": today,
+                "notes": "Phone switched off",
+                "next_follow_up_on": next_on,
+            },
+        )
+        assert ok.status_code == 302
+        page = client.get(reverse("complaints:complaint_detail", args=[enquiry.pk])).content
+        history = page.split(b'data-testid="follow-up-history"')[1].split(b"</ol>")[0]
+        assert b"Phone switched off" in history
+        assert b'data-testid="follow-up-form"' in page  # another follow-up is due
+        settled = client.post(url, {"outcome": "supported", "followed_up_on": today})
+        assert settled.status_code == 302
+        page = client.get(reverse("complaints:complaint_detail", args=[enquiry.pk])).content
+        assert b'data-testid="follow-up-form"' not in page
+        assert page.count(b"<li>", page.index(b'data-testid="follow-up-history"')) >= 2
+        again = client.post(url, {"outcome": "declined", "followed_up_on": today})
+        assert again.status_code == 400 and b"complete" in again.content
+        assert referral.follow_ups.count() == 2
+
+    def test_the_api_lists_every_follow_up_and_refuses_a_missing_next_date(
+        self, login, ic, enquiry, referral
+    ) -> None:
+        client = login(ic)
+        today = timezone.localdate()
+        url = reverse("api:complaints-referral-follow-up", args=[enquiry.pk, referral.pk])
+        refused = client.post(url, {"outcome": "in_progress", "followed_up_on": today})
+        assert refused.status_code == 400 and "next_follow_up_on" in refused.json()
+        body = client.post(
+            url,
+            {
+                "outcome": "in_progress",
+                "followed_up_on": today.isoformat(),
+                "next_follow_up_on": (today + dt.timedelta(days=7)).isoformat(),
+            },
+            content_type="application/json",
+        ).json()
+        (row,) = body["referrals"]
+        assert row["follow_up_on"] == (today + dt.timedelta(days=7)).isoformat()
+        assert [f["outcome"] for f in row["follow_ups"]] == ["in_progress"]
+
+    def test_the_due_list_shows_only_the_users_due_referrals(
+        self, world, login, ic, enquiry, referral, django_assert_max_num_queries
+    ) -> None:
+        today = timezone.localdate()
+        casework.refer(
+            complaint=enquiry, by=ic, kind="shelter",
+            referred_on=today, follow_up_on=today + dt.timedelta(days=2),
+        )  # fmt: skip
+        stranger = world.strangers[Role.STATION_IC]
+        theirs = complaint_under_enquiry(station=world.other_station, ic=stranger)
+        casework.refer(
+            complaint=theirs, by=stranger, kind="legal_aid", referred_on=today, follow_up_on=today
+        )
+        for number in range(12):  # more rows must not mean more queries
+            other = complaint_under_enquiry(station=world.station, ic=ic)
+            casework.refer(
+                complaint=other, by=ic, kind="medical",
+                referred_on=today - dt.timedelta(days=number), follow_up_on=today,
+            )  # fmt: skip
+        client = login(ic)
+        url = reverse("complaints:referrals_due")
+        with django_assert_max_num_queries(12):
+            page = client.get(url)
+        body = page.content.decode()
+        assert page.status_code == 200
+        assert body.count('data-testid="referral-due-row"') == 13
+        assert enquiry.tracking_number in body and theirs.tracking_number not in body
+        assert "Due today" in body
+        their_page = login(stranger).get(url).content.decode()
+        assert theirs.tracking_number in their_page and enquiry.tracking_number not in their_page
+        ngo = login(world.user(Role.NGO_COORDINATOR)).get(url)
+        assert ngo.status_code == 200 and b'data-testid="referrals-due-empty"' in ngo.content
+
+    def test_an_overdue_referral_says_by_how_many_days(self, login, ic, enquiry) -> None:
+        today = timezone.localdate()
+        casework.refer(
+            complaint=enquiry, by=ic, kind="medical",
+            referred_on=today - dt.timedelta(days=9), follow_up_on=today - dt.timedelta(days=4),
+        )  # fmt: skip
+        body = login(ic).get(reverse("complaints:referrals_due")).content.decode()
+        assert "4 days overdue" in body

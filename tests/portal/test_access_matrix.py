@@ -116,6 +116,7 @@ ROUTES: dict[str, Row] = {
     "complaints:complaint_photo": Row("complaint", "IM", method="POST"),
     "complaints:complaint_referral": Row("complaint", "IOM", method="POST"),
     "complaints:referral_follow_up": Row("referral", "IOM", method="POST"),
+    "complaints:referrals_due": Row(None, "SDCIOMN"),
     "complaints:unrouted_queue": Row(None, "DM"),
     "complaints:unrouted_route": Row("unrouted", "DM", method="POST"),
     "dashboard:state": Row(None, "S"),
