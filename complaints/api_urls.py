@@ -59,6 +59,11 @@ urlpatterns = [
     ),
     path("complaints/<int:pk>/fir/", casework_api.FirCreateApi.as_view(), name="complaints-fir"),
     path(
+        "complaints/<int:pk>/fir/correct/",
+        casework_api.FirCorrectApi.as_view(),
+        name="complaints-fir-correct",
+    ),
+    path(
         "complaints/<int:pk>/arrests/",
         casework_api.ArrestCreateApi.as_view(),
         name="complaints-arrest-create",

@@ -109,31 +109,18 @@ def _move(complaint: Complaint, status: str) -> str:
     return previous
 
 
-@transaction.atomic
-def register_fir(
+def _check_fir(
+    locked: Complaint,
     *,
-    complaint: Complaint,
-    by: User,
+    station: Station,
     fir_number: str,
     cctns_number: str,
     registered_on: date,
     bns_sections: str | list[str],
-    station: Station | None = None,
-    request: HttpRequest | None = None,
-) -> FirRegistration:
-    """Record the FIR registered on the complaint; the complaint moves to `action taken`.
-
-    The FIR number (serial/year) and the CCTNS FIR number (8-digit station code, year, 5-digit
-    serial) must agree on the serial and the year, and the year is the year of registration.
-    The station defaults to the complaint's; another station must be in the same district."""
-    _require_staff(by, complaint)
-    locked = _lock(complaint)
-    station = station or locked.station
-    errors: dict[str, str] = {}
-    if locked.status not in FIR_ALLOWED:
-        errors["__all__"] = _("An FIR can be recorded once the enquiry has started.")
-    if FirRegistration.objects.filter(complaint=locked).exists():
-        errors["__all__"] = _("An FIR is already recorded on this complaint.")
+    errors: dict[str, str],
+) -> tuple[str, str, list[str]]:
+    """Validate an FIR's details into `errors`; returns the normal FIR number, CCTNS number
+    and sections (meaningful only when no error was added)."""
     if station.district_id != locked.station.district_id:
         errors["station"] = _("Choose a station of the complaint's district.")
     fir = normalize_fir_number(fir_number)
@@ -165,6 +152,47 @@ def register_fir(
     except UnknownSection as exc:
         errors["bns_sections"] = _sections_error(exc)
         sections = []
+    return fir or "", cctns, sections
+
+
+def _taken() -> str:
+    return _("This FIR or CCTNS number is already recorded on another complaint.")
+
+
+@transaction.atomic
+def register_fir(
+    *,
+    complaint: Complaint,
+    by: User,
+    fir_number: str,
+    cctns_number: str,
+    registered_on: date,
+    bns_sections: str | list[str],
+    station: Station | None = None,
+    request: HttpRequest | None = None,
+) -> FirRegistration:
+    """Record the FIR registered on the complaint; the complaint moves to `action taken`.
+
+    The FIR number (serial/year) and the CCTNS FIR number (8-digit station code, year, 5-digit
+    serial) must agree on the serial and the year, and the year is the year of registration.
+    The station defaults to the complaint's; another station must be in the same district."""
+    _require_staff(by, complaint)
+    locked = _lock(complaint)
+    station = station or locked.station
+    errors: dict[str, str] = {}
+    if locked.status not in FIR_ALLOWED:
+        errors["__all__"] = _("An FIR can be recorded once the enquiry has started.")
+    if FirRegistration.objects.filter(complaint=locked).exists():
+        errors["__all__"] = _("An FIR is already recorded on this complaint.")
+    fir, cctns, sections = _check_fir(
+        locked,
+        station=station,
+        fir_number=fir_number,
+        cctns_number=cctns_number,
+        registered_on=registered_on,
+        bns_sections=bns_sections,
+        errors=errors,
+    )
     if errors:
         raise ValidationError(errors)
     try:
@@ -179,9 +207,7 @@ def register_fir(
                 recorded_by=by,
             )
     except IntegrityError as exc:
-        raise ValidationError(
-            {"fir_number": _("This FIR or CCTNS number is already recorded on another complaint.")}
-        ) from exc
+        raise ValidationError({"fir_number": _taken()}) from exc
     previous = _move(locked, ComplaintStatus.ACTION_TAKEN)
     _event(
         locked,
@@ -194,6 +220,109 @@ def register_fir(
     )
     _audit(by, "complaints.fir.registered", locked, request, fir_number=record.fir_number)
     return record
+
+
+@transaction.atomic
+def correct_fir(
+    *,
+    complaint: Complaint,
+    by: User,
+    fir_number: str,
+    cctns_number: str,
+    registered_on: date,
+    bns_sections: str | list[str],
+    reason: str,
+    station: Station | None = None,
+    request: HttpRequest | None = None,
+) -> FirRegistration:
+    """Correct the FIR's details, or alter its sections as the investigation finds.
+
+    The same checks as recording it, a reason, and the arrests kept consistent: every
+    arrest's section stays among the FIR's, and no arrest comes before its registration.
+    The timeline and the audit log say what changed from what, and why."""
+    _require_staff(by, complaint)
+    locked = _lock(complaint)
+    record = FirRegistration.objects.select_for_update().filter(complaint=locked).first()
+    if record is None:
+        raise ValidationError({"__all__": _("There is no FIR on this complaint to correct.")})
+    station = station or record.station
+    errors: dict[str, str] = {}
+    fir, cctns, sections = _check_fir(
+        locked,
+        station=station,
+        fir_number=fir_number,
+        cctns_number=cctns_number,
+        registered_on=registered_on,
+        bns_sections=bns_sections,
+        errors=errors,
+    )
+    reason = " ".join(reason.split())[:200]
+    if not reason:
+        errors["reason"] = _(
+            "Say why the FIR is corrected, e.g. a typing mistake or sections altered on "
+            "investigation."
+        )
+    arrests = list(Arrest.objects.filter(fir=record).values_list("section", "arrested_on"))
+    if "bns_sections" not in errors:
+        dropped = sorted({section for section, _on in arrests} - set(sections))
+        if dropped:
+            errors["bns_sections"] = _(
+                "Arrests were recorded under BNS %(sections)s: keep those sections."
+            ) % {"sections": ", ".join(dropped)}
+    if "registered_on" not in errors and arrests:
+        first_arrest = min(on for _section, on in arrests)
+        if first_arrest < registered_on:
+            errors["registered_on"] = _("An arrest was recorded on %(when)s, before that date.") % {
+                "when": formats.date_format(first_arrest, "SHORT_DATE_FORMAT")
+            }
+    after = {
+        "fir_number": fir,
+        "cctns_number": cctns,
+        "registered_on": registered_on,
+        "bns_sections": sections,
+        "station": station,
+    }
+    changed = {name: value for name, value in after.items() if getattr(record, name) != value}
+    if not errors and not changed:
+        errors["__all__"] = _("Nothing differs from the FIR as recorded.")
+    if errors:
+        raise ValidationError(errors)
+    before = {name: _fir_value(getattr(record, name)) for name in changed}
+    for name, value in changed.items():
+        setattr(record, name, value)
+    try:
+        with transaction.atomic():
+            record.save(update_fields=list(changed))
+    except IntegrityError as exc:
+        raise ValidationError({"fir_number": _taken()}) from exc
+    now = {name: _fir_value(value) for name, value in changed.items()}
+    summary = "; ".join(f"{_FIR_LABELS[name]()} {before[name]} → {now[name]}" for name in changed)
+    _event(
+        locked,
+        ComplaintEvent.Kind.FIR_CORRECTED,
+        actor=by,
+        note=(_("%(changes)s. Reason: %(reason)s") % {"changes": summary, "reason": reason})[:500],
+    )
+    _audit(by, "complaints.fir.corrected", locked, request, before=before, after=now, reason=reason)
+    return record
+
+
+_FIR_LABELS = {
+    "fir_number": lambda: _("FIR number"),
+    "cctns_number": lambda: _("CCTNS number"),
+    "registered_on": lambda: _("registered on"),
+    "bns_sections": lambda: _("BNS sections"),
+    "station": lambda: _("station"),
+}
+
+
+def _fir_value(value: object) -> str:
+    """An FIR field's value as the timeline and the audit log write it."""
+    if isinstance(value, list):
+        return ", ".join(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(getattr(value, "name", value))
 
 
 @transaction.atomic

@@ -170,6 +170,40 @@ class FirCreateApi(APIView):
         return Response(_case_file_data(complaint), status=status.HTTP_201_CREATED)
 
 
+class FirCorrectApi(APIView):
+    """Correct the complaint's FIR, or alter its sections, with a reason. Every field is
+    given as it should now read; 400 when nothing differs, when a section with an arrest
+    under it is dropped, or when an arrest would come before the registration date."""
+
+    class Input(FirCreateApi.Input):
+        reason = serializers.CharField(max_length=200)
+
+    @extend_schema(request=Input, responses={200: CaseFileOutput})
+    def post(self, request: Request, pk: int) -> Response:
+        complaint = _to_work_on(request, pk)
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        station = None
+        if values.pop("station") is not None:
+            station = Station.objects.filter(
+                pk=data.validated_data["station"], district_id=complaint.station.district_id
+            ).first()
+            if station is None:
+                raise serializers.ValidationError(
+                    {"station": ["Choose a station of the complaint's district."]}
+                )
+        with service_errors():
+            casework.correct_fir(
+                complaint=complaint,
+                by=request.user,  # type: ignore[arg-type]
+                station=station,
+                request=request._request,
+                **values,
+            )
+        return Response(_case_file_data(complaint))
+
+
 class ArrestCreateApi(APIView):
     """Record an accused arrested in the complaint's FIR."""
 

@@ -15,7 +15,13 @@ from accounts.models import User
 from complaints.bns import UnknownSection, parse_sections
 from complaints.casework import CCTNS_RE, normalize_fir_number
 from complaints.forms import OfficerChoiceField
-from complaints.models import ComplaintCategory, Feedback, FollowUpOutcome, ReferralKind
+from complaints.models import (
+    ComplaintCategory,
+    Feedback,
+    FirRegistration,
+    FollowUpOutcome,
+    ReferralKind,
+)
 from stations.forms import DateInput
 from stations.models import Station
 
@@ -102,6 +108,29 @@ class FirForm(forms.Form):
         if not sections:
             raise forms.ValidationError(_("Give at least one BNS section."))
         return sections
+
+
+class FirCorrectionForm(FirForm):
+    """The FIR as it should now read, and why (prefilled with the FIR as recorded)."""
+
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        max_length=200,
+        help_text=_("e.g. typing mistake in the FIR number; sections altered on investigation."),
+        error_messages={"required": _("Say why the FIR is corrected.")},
+    )
+
+    def __init__(self, *args: Any, fir: FirRegistration | None = None, **kwargs: Any):
+        kwargs.setdefault("auto_id", "firfix_%s")
+        if fir is not None and "initial" not in kwargs and not args:
+            kwargs["initial"] = {
+                "fir_number": fir.fir_number,
+                "cctns_number": fir.cctns_number,
+                "registered_on": fir.registered_on,
+                "bns_sections": ", ".join(fir.bns_sections),
+                "station": fir.station_id,
+            }
+        super().__init__(*args, **kwargs)
 
 
 class ArrestForm(forms.Form):

@@ -26,6 +26,7 @@ from complaints import access, casework, casework_selectors, intake_selectors, s
 from complaints.casework_forms import (
     ArrestForm,
     ClosureForm,
+    FirCorrectionForm,
     FirForm,
     FollowUpForm,
     PhotoForm,
@@ -88,6 +89,32 @@ def complaint_fir(request: HttpRequest, pk: int) -> HttpResponse:
             request=request,
         ),
         _("FIR recorded."),
+    )
+
+
+@login_required
+@require_POST
+def complaint_fir_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    complaint = _complaint_to_work_on(request, pk)
+    stations = Station.objects.filter(district_id=complaint.station.district_id, is_active=True)
+    form = FirCorrectionForm(request.POST, stations=stations)
+    return _apply(
+        request,
+        complaint,
+        form,
+        "fir_correction_form",
+        lambda data: casework.correct_fir(
+            complaint=complaint,
+            by=request.user,  # type: ignore[arg-type]
+            fir_number=data["fir_number"],
+            cctns_number=data["cctns_number"],
+            registered_on=data["registered_on"],
+            bns_sections=data["bns_sections"],
+            station=data["station"],
+            reason=data["reason"],
+            request=request,
+        ),
+        _("FIR corrected."),
     )
 
 

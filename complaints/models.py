@@ -497,6 +497,8 @@ class ComplaintEvent(models.Model):
         COUNSELLING = "counselling", _("Counselling session")
         # An FIR was registered on the complaint.
         FIR = "fir", _("FIR registered")
+        # The FIR's details were corrected or its sections altered (with the reason).
+        FIR_CORRECTED = "fir_corrected", _("FIR corrected")
         # An accused was arrested in the complaint's FIR.
         ARREST = "arrest", _("Accused arrested")
         # The victim was referred (legal aid, One Stop Centre, shelter, medical, CWC).

@@ -25,6 +25,11 @@ urlpatterns = [
     ),
     # Casework quick actions and the district's unassigned WhatsApp queue.
     path("complaints/<int:pk>/fir/", casework_views.complaint_fir, name="complaint_fir"),
+    path(
+        "complaints/<int:pk>/fir/correct/",
+        casework_views.complaint_fir_correct,
+        name="complaint_fir_correct",
+    ),
     path("complaints/<int:pk>/arrest/", casework_views.complaint_arrest, name="complaint_arrest"),
     path(
         "complaints/<int:pk>/referral/",

@@ -24,6 +24,7 @@ from complaints import access, casework, casework_selectors, intake_selectors, s
 from complaints.casework_forms import (
     ArrestForm,
     ClosureForm,
+    FirCorrectionForm,
     FirForm,
     FollowUpForm,
     PhotoForm,
@@ -127,6 +128,8 @@ def _casework_context(
         "can_refer": can_work and complaint.is_open,
         "can_close": can_work and complaint.status in casework.CLOSABLE,
         "fir_form": forms.get("fir_form") or FirForm(stations=district_stations),
+        "fir_correction_form": forms.get("fir_correction_form")
+        or (FirCorrectionForm(stations=district_stations, fir=case.fir) if case.fir else None),
         "arrest_form": forms.get("arrest_form")
         or ArrestForm(officers=officers, initial={"arrested_by": request.user.pk}),
         "referral_form": forms.get("referral_form") or ReferralForm(),

@@ -15,6 +15,7 @@ from complaints import casework, casework_selectors, services
 from complaints.bns import UnknownSection, parse_sections
 from complaints.models import (
     Arrest,
+    Complaint,
     ComplaintClosure,
     FirRegistration,
     Referral,
@@ -162,6 +163,102 @@ class TestArrest:
             "arrested_by",
         }
         assert Arrest.objects.count() == 0
+
+
+class TestFirCorrection:
+    """An FIR's details can be corrected, and its sections altered as the investigation
+    finds, with a reason; the arrests stay consistent and the timeline says what changed."""
+
+    def _correct(self, complaint, by, reason="Sections altered on investigation", **changes):  # type: ignore[no-untyped-def]
+        return casework.correct_fir(
+            complaint=complaint, by=by, reason=reason, **fir_values(**changes)
+        )
+
+    def test_sections_altered_with_a_reason_are_on_the_timeline_and_in_the_audit(
+        self, enquiry, ic
+    ) -> None:
+        _fir(enquiry, ic)
+        fir = self._correct(enquiry, ic, bns_sections="78, 351(2), 74")
+        assert fir.bns_sections == ["78", "351(2)", "74"]
+        event = enquiry.events.get(kind="fir_corrected")
+        assert "78, 351(2) → 78, 351(2), 74" in event.note
+        assert "Sections altered on investigation" in event.note
+        audit = AuditEvent.objects.get(action="complaints.fir.corrected")
+        assert audit.data["before"] == {"bns_sections": "78, 351(2)"}
+        assert audit.data["after"] == {"bns_sections": "78, 351(2), 74"}
+
+    def test_a_mistyped_number_is_corrected_with_its_cctns_number(self, enquiry, ic) -> None:
+        _fir(enquiry, ic)
+        fir = self._correct(enquiry, ic, serial=132, reason="Typing mistake")
+        year = timezone.localdate().year
+        assert (fir.fir_number, fir.cctns_number) == (f"0132/{year}", f"14410001{year}00132")
+        assert "0123/" in enquiry.events.get(kind="fir_corrected").note
+
+    def test_the_same_checks_as_recording_it_apply(self, enquiry, ic) -> None:
+        _fir(enquiry, ic)
+        with pytest.raises(ValidationError) as caught:
+            self._correct(enquiry, ic, serial=132, cctns_number="14410001202600123")
+        assert "cctns_number" in caught.value.message_dict
+        with pytest.raises(ValidationError) as caught:
+            self._correct(enquiry, ic, bns_sections="78, 999")
+        assert "bns_sections" in caught.value.message_dict
+        assert FirRegistration.objects.get().bns_sections == ["78", "351(2)"]
+
+    def test_a_reason_is_needed_and_a_correction_must_change_something(self, enquiry, ic) -> None:
+        _fir(enquiry, ic)
+        with pytest.raises(ValidationError) as caught:
+            self._correct(enquiry, ic, reason="  ", bns_sections="78")
+        assert "reason" in caught.value.message_dict
+        with pytest.raises(ValidationError, match="Nothing differs"):
+            self._correct(enquiry, ic)
+        assert not enquiry.events.filter(kind="fir_corrected").exists()
+
+    def test_a_section_with_an_arrest_under_it_stays(self, enquiry, ic) -> None:
+        _fir(enquiry, ic)
+        casework.record_arrest(
+            complaint=enquiry, by=ic, accused_role="neighbour", accused_description="",
+            arrested_on=timezone.localdate(), section="351(2)", arrested_by=ic,
+        )  # fmt: skip
+        with pytest.raises(ValidationError) as caught:
+            self._correct(enquiry, ic, bns_sections="78")
+        assert "351(2)" in caught.value.message_dict["bns_sections"][0]
+        assert self._correct(enquiry, ic, bns_sections="351(2), 74").bns_sections == [
+            "351(2)",
+            "74",
+        ]
+
+    def test_the_registration_cannot_move_after_an_arrest(self, world, ic) -> None:
+        today = timezone.localdate()
+        enquiry = complaint_under_enquiry(station=world.station, ic=ic)
+        Complaint.objects.filter(pk=enquiry.pk).update(
+            created_at=timezone.now() - dt.timedelta(days=5)
+        )
+        enquiry.refresh_from_db()
+        _fir(enquiry, ic, registered_on=today - dt.timedelta(days=3))
+        casework.record_arrest(
+            complaint=enquiry, by=ic, accused_role="neighbour", accused_description="",
+            arrested_on=today - dt.timedelta(days=2), section="78", arrested_by=ic,
+        )  # fmt: skip
+        with pytest.raises(ValidationError) as caught:
+            self._correct(enquiry, ic, registered_on=today)
+        assert "registered_on" in caught.value.message_dict
+
+    def test_another_complaints_fir_number_is_refused(self, world, enquiry, ic) -> None:
+        _fir(enquiry, ic)
+        other = complaint_under_enquiry(station=world.station, ic=ic)
+        _fir(other, ic, serial=200)
+        with pytest.raises(ValidationError) as caught:
+            self._correct(other, ic, serial=123, reason="Typing mistake")
+        assert "already recorded" in caught.value.message_dict["fir_number"][0]
+        assert FirRegistration.objects.get(complaint=other).fir_number.startswith("0200/")
+
+    def test_without_an_fir_or_by_a_stranger_nothing_happens(self, world, enquiry, ic) -> None:
+        with pytest.raises(ValidationError, match="no FIR"):
+            self._correct(enquiry, ic)
+        _fir(enquiry, ic)
+        with pytest.raises(PermissionDenied):
+            self._correct(enquiry, world.strangers[Role.STATION_IC], bns_sections="78")
+        assert FirRegistration.objects.get().bns_sections == ["78", "351(2)"]
 
 
 class TestReferral:

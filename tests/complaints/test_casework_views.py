@@ -47,6 +47,7 @@ def referral(enquiry, ic) -> Referral:  # type: ignore[no-untyped-def]
 def _new_urls(pk: int, referral_pk: int) -> list[tuple[str, str]]:
     return [
         ("post", reverse("complaints:complaint_fir", args=[pk])),
+        ("post", reverse("complaints:complaint_fir_correct", args=[pk])),
         ("post", reverse("complaints:complaint_arrest", args=[pk])),
         ("post", reverse("complaints:complaint_referral", args=[pk])),
         ("post", reverse("complaints:referral_follow_up", args=[pk, referral_pk])),
@@ -54,6 +55,7 @@ def _new_urls(pk: int, referral_pk: int) -> list[tuple[str, str]]:
         ("post", reverse("complaints:complaint_photo", args=[pk])),
         ("get", reverse("api:complaints-case-file", args=[pk])),
         ("post", reverse("api:complaints-fir", args=[pk])),
+        ("post", reverse("api:complaints-fir-correct", args=[pk])),
         ("post", reverse("api:complaints-arrest-create", args=[pk])),
         ("post", reverse("api:complaints-referral-create", args=[pk])),
         ("post", reverse("api:complaints-referral-follow-up", args=[pk, referral_pk])),
@@ -76,6 +78,7 @@ _ANY_INPUT = {
     "accused_role": "x",
     "arrested_on": "2026-01-01",
     "section": "78",
+    "reason": "Typing mistake",
 }
 
 
@@ -397,3 +400,42 @@ class TestReferralFollowUps:
         )  # fmt: skip
         body = login(ic).get(reverse("complaints:referrals_due")).content.decode()
         assert "4 days overdue" in body
+
+
+class TestFirCorrection:
+    def test_the_ic_corrects_the_fir_on_the_page(self, login, ic, enquiry) -> None:
+        client = login(ic)
+        client.post(reverse("complaints:complaint_fir", args=[enquiry.pk]), fir_values())
+        page = client.get(reverse("complaints:complaint_detail", args=[enquiry.pk])).content
+        form = page.split(b'data-testid="fir-correction-form"')[1].split(b"</form>")[0]
+        assert b'value="78, 351(2)"' in form  # prefilled with the FIR as recorded
+        url = reverse("complaints:complaint_fir_correct", args=[enquiry.pk])
+        no_reason = client.post(url, fir_values(bns_sections="78, 351(2), 74"))
+        assert no_reason.status_code == 400
+        assert b'data-testid="error-reason"' in no_reason.content
+        same = client.post(url, {**fir_values(), "reason": "Checked"})
+        assert same.status_code == 400 and b"Nothing differs" in same.content
+        done = client.post(
+            url, {**fir_values(bns_sections="78, 351(2), 74"), "reason": "Section 74 added"}
+        )
+        assert done.status_code == 302
+        assert FirRegistration.objects.get().bns_sections == ["78", "351(2)", "74"]
+        page = client.get(reverse("complaints:complaint_detail", args=[enquiry.pk])).content
+        assert b"Section 74 added" in page  # on the timeline
+
+    def test_the_api_corrects_the_fir(self, login, ic, enquiry) -> None:
+        client = login(ic)
+        values = fir_values()
+        values["bns_sections"] = ["78"]
+        values["registered_on"] = values["registered_on"].isoformat()
+        url = reverse("api:complaints-fir-correct", args=[enquiry.pk])
+        missing = client.post(url, {**values, "reason": "x"}, content_type="application/json")
+        assert missing.status_code == 400  # no FIR yet
+        create = reverse("api:complaints-fir", args=[enquiry.pk])
+        assert client.post(create, values, content_type="application/json").status_code == 201
+        values["bns_sections"] = ["78", "351(2)"]
+        fixed = client.post(
+            url, {**values, "reason": "Threats found"}, content_type="application/json"
+        )
+        assert fixed.status_code == 200, fixed.content
+        assert fixed.json()["fir"]["bns_sections"] == ["78", "351(2)"]
