@@ -171,9 +171,32 @@ def cloud_settings(settings_fixture, fake) -> dict[str, str]:  # type: ignore[no
     return values
 
 
+@contextmanager
+def cloud_provider(  # type: ignore[no-untyped-def]
+    settings_fixture, fake, *, pair_window_s: float, pair_spacing_s: float | None = None
+) -> Iterator[object]:
+    """The fake Cloud API as this process's provider, reset, with its templates synced; the
+    sandbox again afterwards, so later tests do not get a cached cloud provider."""
+    from broadcasts import templates_sync
+    from broadcasts.providers import reset_provider
+
+    fake.reset()
+    fake.configure(pair_window_s=pair_window_s)
+    cloud_settings(settings_fixture, fake)
+    if pair_spacing_s is not None:
+        settings_fixture.WHATSAPP_PAIR_SPACING_SECONDS = pair_spacing_s
+    templates_sync.sync_templates(by=None)
+    try:
+        yield fake
+    finally:
+        settings_fixture.WHATSAPP_PROVIDER = "sandbox"
+        reset_provider()
+
+
 __all__ = [
     "Engine",
     "beat",
+    "cloud_provider",
     "cloud_settings",
     "kill_group",
     "route_to",

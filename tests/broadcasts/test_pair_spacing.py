@@ -13,11 +13,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from broadcasts import ratelimit, sending, services, templates_sync
+from broadcasts import ratelimit, sending, services
 from broadcasts.models import Delivery, DeliveryStatus, SandboxMessage
-from broadcasts.providers import reset_provider
 from people.models import Citizen
-from tests.broadcasts.harness import cloud_settings
+from tests.broadcasts.harness import cloud_provider
 from tests.factories.people import CitizenFactory
 from tests.fakes.whatsapp_server import FakeWhatsApp
 
@@ -99,13 +98,8 @@ def fake_server() -> Iterator[FakeWhatsApp]:
 @pytest.fixture
 def fake(fake_server, settings, world) -> Iterator[FakeWhatsApp]:  # type: ignore[no-untyped-def]
     """The fake Cloud API with a 1-second pair window (Meta's is ~6 s), templates synced."""
-    fake_server.reset()
-    fake_server.configure(pair_window_s=1.0)
-    cloud_settings(settings, fake_server)
-    templates_sync.sync_templates(by=None)
-    yield fake_server
-    settings.WHATSAPP_PROVIDER = "sandbox"
-    reset_provider()  # later tests get the sandbox again, not a cached cloud provider
+    with cloud_provider(settings, fake_server, pair_window_s=1.0):
+        yield fake_server
 
 
 def _sent_and_deferred(*deliveries: Delivery) -> tuple[Delivery, Delivery]:

@@ -13,10 +13,9 @@ from collections.abc import Iterator
 import pytest
 from django.db import connection
 
-from broadcasts import sending, services, templates_sync
+from broadcasts import sending, services
 from broadcasts.models import Delivery, DeliveryStatus
-from broadcasts.providers import reset_provider
-from tests.broadcasts.harness import cloud_settings
+from tests.broadcasts.harness import cloud_provider
 from tests.factories.people import CitizenFactory
 from tests.fakes.whatsapp_server import FakeWhatsApp
 
@@ -32,14 +31,8 @@ def fake_server() -> Iterator[FakeWhatsApp]:
 
 @pytest.fixture
 def fake(fake_server, settings, world) -> Iterator[FakeWhatsApp]:  # type: ignore[no-untyped-def]
-    fake_server.reset()
-    fake_server.configure(pair_window_s=0)
-    cloud_settings(settings, fake_server)
-    settings.WHATSAPP_PAIR_SPACING_SECONDS = 0
-    templates_sync.sync_templates(by=None)
-    yield fake_server
-    settings.WHATSAPP_PROVIDER = "sandbox"
-    reset_provider()
+    with cloud_provider(settings, fake_server, pair_window_s=0, pair_spacing_s=0):
+        yield fake_server
 
 
 def _queue(world, n: int) -> list[int]:  # type: ignore[no-untyped-def]
