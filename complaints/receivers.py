@@ -18,4 +18,5 @@ def on_inbound_message(sender: object, **kwargs: Any) -> None:
         text=str(kwargs.get("text", "")),
         citizen=kwargs.get("citizen"),
         received_at=kwargs.get("received_at"),
+        to_phone_number_id=str(kwargs.get("to_phone_number_id", "") or ""),
     )

@@ -452,11 +452,16 @@ def _escalate(complaint: Complaint, level: EscalationLevel, now: datetime) -> No
     )
 
 
-def _whatsapp_district(citizen: Citizen | None) -> District | None:
-    """The district an unrouted WhatsApp message belongs to: the citizen's, else the district
-    of settings.COMPLAINTS_WHATSAPP_DISTRICT (the district code of the number, if one is set)."""
+def _whatsapp_district(citizen: Citizen | None, to_phone_number_id: str = "") -> District | None:
+    """The district an unrouted WhatsApp message belongs to: the citizen's; else the district
+    whose own helpline number received it (District.whatsapp_phone_number_id); else the
+    district of settings.COMPLAINTS_WHATSAPP_DISTRICT (the deployment's one number)."""
     if citizen is not None and citizen.district_id is not None:
         return citizen.district
+    if to_phone_number_id:
+        district = District.objects.filter(whatsapp_phone_number_id=to_phone_number_id).first()
+        if district is not None:
+            return district
     code = str(getattr(settings, "COMPLAINTS_WHATSAPP_DISTRICT", "") or "")
     return District.objects.filter(code=code).first() if code else None
 
@@ -486,6 +491,7 @@ def complaint_from_whatsapp(
     text: str,
     citizen: Citizen | None,
     received_at: datetime | None = None,
+    to_phone_number_id: str = "",
 ) -> Complaint | None:
     """One complaint per inbound WhatsApp message (dedupe on the wamid), acknowledged by
     template. The station is the citizen's station. When it cannot be determined (an unknown
@@ -503,7 +509,7 @@ def complaint_from_whatsapp(
     sos = is_sos_text(text)
     body = text.strip() or _("(WhatsApp message without text)")
     if citizen is None or citizen.station_id is None:
-        district = _whatsapp_district(citizen)
+        district = _whatsapp_district(citizen, to_phone_number_id)
         if district is None:
             logger.info("complaints: inbound message %s has no known district; dropped", message_id)
             return None

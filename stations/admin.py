@@ -23,9 +23,9 @@ class StateAdmin(admin.ModelAdmin):
 
 @admin.register(District)
 class DistrictAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "name_local", "kind", "state"]
+    list_display = ["code", "name", "name_local", "kind", "state", "whatsapp_phone_number_id"]
     list_filter = ["kind", "state"]
-    search_fields = ["code", "name", "name_local"]
+    search_fields = ["code", "name", "name_local", "whatsapp_phone_number_id"]
     list_select_related = ["state"]
 
 

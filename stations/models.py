@@ -43,11 +43,34 @@ class District(models.Model):
     name = models.CharField(_("name (English)"), max_length=120)
     name_local = models.CharField(_("name (local script)"), max_length=120, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.DISTRICT)
+    whatsapp_phone_number_id = models.CharField(
+        _("WhatsApp phone number ID"),
+        max_length=32,
+        blank=True,
+        help_text=_(
+            "The Meta phone number ID of the district's WhatsApp helpline, if it has its own: "
+            "messages to it from senders we cannot place at a station wait in this district's "
+            "unassigned queue."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("district or commissionerate")
         verbose_name_plural = _("districts and commissionerates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["whatsapp_phone_number_id"],
+                condition=~models.Q(whatsapp_phone_number_id=""),
+                name="district_whatsapp_number_unique",
+                violation_error_message=_("Another district already has this WhatsApp number."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(whatsapp_phone_number_id__regex=r"^[0-9]*$"),
+                name="district_whatsapp_number_digits",
+                violation_error_message=_("A WhatsApp phone number ID has digits only."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -44,7 +44,14 @@ def citizen(world) -> Citizen:  # type: ignore[no-untyped-def]
     )
 
 
-def _payload(text: str, wamid: str = "wamid.TEST.0001", timestamp: str = "1767226000") -> bytes:
+def _payload(
+    text: str,
+    wamid: str = "wamid.TEST.0001",
+    timestamp: str = "1767226000",
+    *,
+    to_number: str = "100000000000002",
+    sender: str = CITIZEN_PHONE,
+) -> bytes:
     return json.dumps(
         {
             "object": "whatsapp_business_account",
@@ -56,10 +63,10 @@ def _payload(text: str, wamid: str = "wamid.TEST.0001", timestamp: str = "176722
                             "field": "messages",
                             "value": {
                                 "messaging_product": "whatsapp",
-                                "metadata": {"phone_number_id": "100000000000002"},
+                                "metadata": {"phone_number_id": to_number},
                                 "messages": [
                                     {
-                                        "from": CITIZEN_PHONE.lstrip("+"),
+                                        "from": sender.lstrip("+"),
                                         "id": wamid,
                                         "timestamp": timestamp,
                                         "type": "text",
@@ -164,3 +171,53 @@ def test_without_an_approved_template_the_complaint_is_still_registered(client, 
     _deliver(client, _payload("Cyber fraud, lost Rs 5000"))
     assert Complaint.objects.count() == 1
     assert not Delivery.objects.filter(purpose="complaints.ack").exists()
+
+
+class TestDistrictHelplines:
+    """A district with its own WhatsApp helpline gets the messages of senders we cannot place
+    at a station that reach its number; the deployment's district setting is the fallback."""
+
+    UNKNOWN = "+919000000555"
+
+    def test_an_unknown_sender_to_a_districts_number_waits_in_that_district(
+        self, client, world, settings
+    ) -> None:
+        from complaints.models import UnroutedMessage
+
+        world.sibling_district.whatsapp_phone_number_id = "100000000000777"
+        world.sibling_district.save()
+        settings.COMPLAINTS_WHATSAPP_DISTRICT = world.district.code
+        _deliver(client, _payload("Help", wamid="wamid.H1", to_number="100000000000777",
+                                  sender=self.UNKNOWN))  # fmt: skip
+        _deliver(client, _payload("Help", wamid="wamid.H2", to_number="100000000000888",
+                                  sender=self.UNKNOWN))  # fmt: skip
+        districts = dict(UnroutedMessage.objects.values_list("inbound_wamid", "district_id"))
+        assert districts == {
+            "wamid.H1": world.sibling_district.pk,  # its own helpline
+            "wamid.H2": world.district.pk,  # another number: the deployment's district
+        }
+
+    def test_the_citizens_own_district_comes_first(self, client, world) -> None:
+        from complaints.models import UnroutedMessage
+
+        world.sibling_district.whatsapp_phone_number_id = "100000000000777"
+        world.sibling_district.save()
+        CitizenFactory(phone=self.UNKNOWN, station=None, district=world.district)
+        _deliver(client, _payload("Help", wamid="wamid.H3", to_number="100000000000777",
+                                  sender=self.UNKNOWN))  # fmt: skip
+        assert UnroutedMessage.objects.get().district == world.district
+
+    def test_two_districts_cannot_share_a_number_and_ids_are_digits(self, world) -> None:
+        from django.core.exceptions import ValidationError
+
+        world.district.whatsapp_phone_number_id = "100000000000777"
+        world.district.save()
+        world.sibling_district.whatsapp_phone_number_id = "100000000000777"
+        with pytest.raises(ValidationError, match="Another district"):
+            world.sibling_district.full_clean()
+        world.sibling_district.whatsapp_phone_number_id = "+91 98"
+        with pytest.raises(ValidationError, match="digits only"):
+            world.sibling_district.full_clean()
+        world.sibling_district.whatsapp_phone_number_id = ""
+        world.sibling_district.full_clean()  # many districts share no number of their own
+        world.other_district.full_clean()
