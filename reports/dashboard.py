@@ -24,6 +24,7 @@ from accounts.access import AnyUser
 from accounts.models import STATION_ROLES
 from broadcasts import selectors as broadcast_selectors
 from broadcasts.models import Broadcast
+from complaints import casework_selectors
 from complaints.access import complaints_for
 from complaints.enforcement_selectors import enforcement_totals
 from complaints.models import OPEN_STATUSES
@@ -153,7 +154,13 @@ def station_dashboard(*, user: AnyUser, today: date | None = None) -> StationDas
             week_end=week_end,
             urgent=[],
             due_this_week=[],
-            complaint_counts={"sos": 0, "overdue": 0, "due_this_week": 0, "open": 0},
+            complaint_counts={
+                "sos": 0,
+                "overdue": 0,
+                "due_this_week": 0,
+                "open": 0,
+                "referrals_due": 0,
+            },
             groups=[],
             broadcasts=[],
             deficits=[],
@@ -191,6 +198,13 @@ def station_dashboard(*, user: AnyUser, today: date | None = None) -> StationDas
         )
         .order_by("due_on", "id")
     )
+    # Victims referred for support whose follow-up date has come (one COUNT, read live).
+    referrals_due = (
+        casework_selectors.referrals_due(user=user, until=today)
+        .filter(complaint__station_id__in=ids)
+        .order_by()
+        .count()
+    )
     cards = dashboard_cache.cached_cards(
         user=user,
         stations=stations,
@@ -203,7 +217,10 @@ def station_dashboard(*, user: AnyUser, today: date | None = None) -> StationDas
         week_end=week_end,
         urgent=list(urgent[: CARD_ROWS * 2]),
         due_this_week=list(due_this_week[:CARD_ROWS]),
-        complaint_counts={key: int(value or 0) for key, value in counts.items()},
+        complaint_counts={
+            **{key: int(value or 0) for key, value in counts.items()},
+            "referrals_due": referrals_due,
+        },
         patrol_days=patrol_days,
         **cards,
     )

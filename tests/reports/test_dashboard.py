@@ -52,7 +52,13 @@ def test_sos_comes_first_then_overdue_and_due_this_week_apart(world, login) -> N
     board = page.context["board"]
     assert [c.pk for c in board.urgent] == [sos.pk, overdue.pk]
     assert [c.pk for c in board.due_this_week] == [week.pk]
-    assert board.complaint_counts == {"sos": 1, "overdue": 1, "due_this_week": 1, "open": 4}
+    assert board.complaint_counts == {
+        "sos": 1,
+        "overdue": 1,
+        "due_this_week": 1,
+        "open": 4,
+        "referrals_due": 0,
+    }
     html = page.content.decode()
     assert html.index(sos.tracking_number) < html.index(overdue.tracking_number)
     assert html.index(overdue.tracking_number) < html.index(week.tracking_number)
@@ -160,3 +166,32 @@ def test_query_count_does_not_grow_with_the_work(
     assert large == small
     with django_assert_max_num_queries(20):
         client.get(reverse("home"))
+
+
+def test_referral_follow_ups_due_link_to_their_list(world, login) -> None:
+    from complaints import casework
+    from tests.factories.complaints_casework import complaint_under_enquiry
+
+    ic = world.user(Role.STATION_IC)
+    client = login(ic)
+    assert b'data-testid="referrals-due-link"' not in client.get(reverse("home")).content
+    today = timezone.localdate()
+    for days in (0, 3):
+        casework.refer(
+            complaint=complaint_under_enquiry(station=world.station, ic=ic),
+            by=ic,
+            kind="legal_aid",
+            referred_on=today,
+            follow_up_on=today + timedelta(days=days),
+        )
+    stranger = world.strangers[Role.STATION_IC]
+    casework.refer(
+        complaint=complaint_under_enquiry(station=world.other_station, ic=stranger),
+        by=stranger,
+        kind="shelter",
+        referred_on=today,
+        follow_up_on=today,
+    )
+    body = client.get(reverse("home")).content.decode()
+    assert 'data-testid="referrals-due-link"' in body
+    assert "1 referral follow-up due" in body  # the one due today, not next week's or theirs
