@@ -614,10 +614,19 @@ def write(planner: Planner) -> int:
         batch_size=500,
     )
     referrals, follow_ups = [], []
+    today = timezone.localdate()
+    shown_due = False  # demo_shakti (Varanasi Cantt) gets one referral whose follow-up is due
     for case in cases:
         if case.referral is None:
             continue
         kind, on, follow_up, result, followed = case.referral
+        if (
+            not shown_due
+            and case.complaint.station.code == "VNS-CANTT"
+            and result == FollowUpOutcome.PENDING
+        ):
+            follow_up = min(follow_up, max(on, today - timedelta(days=2)))
+            shown_due = True
         # Support still being arranged, or a victim not reached, is followed up again.
         next_on = (
             None
