@@ -132,6 +132,27 @@ class CaseFileApi(APIView):
         return Response(_case_file_data(complaint, refresh=False))
 
 
+def _fir_input(
+    serializer: type[serializers.Serializer[Any]], request: Request, complaint: Complaint
+) -> dict[str, Any]:
+    """An FIR's validated fields, with `station` (an id, optional) as a station of the
+    complaint's district; 400 otherwise."""
+    data = serializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    values = dict(data.validated_data)
+    station_id = values.pop("station")
+    values["station"] = None
+    if station_id is not None:
+        values["station"] = Station.objects.filter(
+            pk=station_id, district_id=complaint.station.district_id
+        ).first()
+        if values["station"] is None:
+            raise serializers.ValidationError(
+                {"station": ["Choose a station of the complaint's district."]}
+            )
+    return values
+
+
 class FirCreateApi(APIView):
     """Record the complaint's FIR; the complaint moves to `action taken`."""
 
@@ -147,23 +168,11 @@ class FirCreateApi(APIView):
     @extend_schema(request=Input, responses={201: CaseFileOutput})
     def post(self, request: Request, pk: int) -> Response:
         complaint = _to_work_on(request, pk)
-        data = self.Input(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        station = None
-        if values.pop("station") is not None:
-            station = Station.objects.filter(
-                pk=data.validated_data["station"], district_id=complaint.station.district_id
-            ).first()
-            if station is None:
-                raise serializers.ValidationError(
-                    {"station": ["Choose a station of the complaint's district."]}
-                )
+        values = _fir_input(self.Input, request, complaint)
         with service_errors():
             casework.register_fir(
                 complaint=complaint,
                 by=request.user,  # type: ignore[arg-type]
-                station=station,
                 request=request._request,
                 **values,
             )
@@ -181,23 +190,11 @@ class FirCorrectApi(APIView):
     @extend_schema(request=Input, responses={200: CaseFileOutput})
     def post(self, request: Request, pk: int) -> Response:
         complaint = _to_work_on(request, pk)
-        data = self.Input(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        station = None
-        if values.pop("station") is not None:
-            station = Station.objects.filter(
-                pk=data.validated_data["station"], district_id=complaint.station.district_id
-            ).first()
-            if station is None:
-                raise serializers.ValidationError(
-                    {"station": ["Choose a station of the complaint's district."]}
-                )
+        values = _fir_input(self.Input, request, complaint)
         with service_errors():
             casework.correct_fir(
                 complaint=complaint,
                 by=request.user,  # type: ignore[arg-type]
-                station=station,
                 request=request._request,
                 **values,
             )

@@ -67,6 +67,12 @@ def _apply(
     return _detail(request, complaint, status=400, **{form_key: form}, **extra)
 
 
+def _fir_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """The FIR's fields of a cleaned FirForm (or FirCorrectionForm), as the services take them."""
+    names = ("fir_number", "cctns_number", "registered_on", "bns_sections", "station")
+    return {name: data[name] for name in names}
+
+
 @login_required
 @require_POST
 def complaint_fir(request: HttpRequest, pk: int) -> HttpResponse:
@@ -81,12 +87,8 @@ def complaint_fir(request: HttpRequest, pk: int) -> HttpResponse:
         lambda data: casework.register_fir(
             complaint=complaint,
             by=request.user,  # type: ignore[arg-type]
-            fir_number=data["fir_number"],
-            cctns_number=data["cctns_number"],
-            registered_on=data["registered_on"],
-            bns_sections=data["bns_sections"],
-            station=data["station"],
             request=request,
+            **_fir_fields(data),
         ),
         _("FIR recorded."),
     )
@@ -106,13 +108,9 @@ def complaint_fir_correct(request: HttpRequest, pk: int) -> HttpResponse:
         lambda data: casework.correct_fir(
             complaint=complaint,
             by=request.user,  # type: ignore[arg-type]
-            fir_number=data["fir_number"],
-            cctns_number=data["cctns_number"],
-            registered_on=data["registered_on"],
-            bns_sections=data["bns_sections"],
-            station=data["station"],
             reason=data["reason"],
             request=request,
+            **_fir_fields(data),
         ),
         _("FIR corrected."),
     )
