@@ -134,6 +134,7 @@ class StationDashboard:
     unpatrolled_count: int
     patrol_days: int
     returns: list[ReturnDue] = field(default_factory=list)
+    referrals_due: int = 0
 
     @property
     def station_ids(self) -> list[int]:
@@ -154,13 +155,7 @@ def station_dashboard(*, user: AnyUser, today: date | None = None) -> StationDas
             week_end=week_end,
             urgent=[],
             due_this_week=[],
-            complaint_counts={
-                "sos": 0,
-                "overdue": 0,
-                "due_this_week": 0,
-                "open": 0,
-                "referrals_due": 0,
-            },
+            complaint_counts={"sos": 0, "overdue": 0, "due_this_week": 0, "open": 0},
             groups=[],
             broadcasts=[],
             deficits=[],
@@ -198,13 +193,6 @@ def station_dashboard(*, user: AnyUser, today: date | None = None) -> StationDas
         )
         .order_by("due_on", "id")
     )
-    # Victims referred for support whose follow-up date has come (one COUNT, read live).
-    referrals_due = (
-        casework_selectors.referrals_due(user=user, until=today)
-        .filter(complaint__station_id__in=ids)
-        .order_by()
-        .count()
-    )
     cards = dashboard_cache.cached_cards(
         user=user,
         stations=stations,
@@ -217,10 +205,7 @@ def station_dashboard(*, user: AnyUser, today: date | None = None) -> StationDas
         week_end=week_end,
         urgent=list(urgent[: CARD_ROWS * 2]),
         due_this_week=list(due_this_week[:CARD_ROWS]),
-        complaint_counts={
-            **{key: int(value or 0) for key, value in counts.items()},
-            "referrals_due": referrals_due,
-        },
+        complaint_counts={key: int(value or 0) for key, value in counts.items()},
         patrol_days=patrol_days,
         **cards,
     )
@@ -268,6 +253,11 @@ def _slow_cards(*, user: AnyUser, stations: list[Station], today: date) -> dict[
         "unpatrolled": unpatrolled,
         "unpatrolled_count": _total_of(unpatrolled),
         "returns": latest_returns(user=user, stations=stations, today=today),
+        # Victims referred for support whose follow-up date has come (the key carries the day).
+        "referrals_due": casework_selectors.referrals_due(user=user, until=today)
+        .filter(complaint__station_id__in=ids)
+        .order_by()
+        .count(),
     }
 
 

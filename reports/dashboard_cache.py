@@ -119,6 +119,8 @@ CARD_SOURCES: dict[str, Callable[[Any], tuple[list[int | None], list[int | None]
     "stations.ActionItem": _station_of,
     "stations.StationReturn": _station_of,
     "broadcasts.Broadcast": _broadcast_district,
+    # A follow-up saves its referral too (complaints.casework.follow_up_referral).
+    "complaints.Referral": _station_through("complaints.Complaint", "complaint_id"),
 }
 
 

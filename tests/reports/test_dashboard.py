@@ -57,7 +57,6 @@ def test_sos_comes_first_then_overdue_and_due_this_week_apart(world, login) -> N
         "overdue": 1,
         "due_this_week": 1,
         "open": 4,
-        "referrals_due": 0,
     }
     html = page.content.decode()
     assert html.index(sos.tracking_number) < html.index(overdue.tracking_number)
@@ -169,7 +168,7 @@ def test_query_count_does_not_grow_with_the_work(
 
 
 def test_referral_follow_ups_due_link_to_their_list(world, login) -> None:
-    from complaints import casework
+    from complaints import casework, casework_selectors
     from tests.factories.complaints_casework import complaint_under_enquiry
 
     ic = world.user(Role.STATION_IC)
@@ -195,3 +194,7 @@ def test_referral_follow_ups_due_link_to_their_list(world, login) -> None:
     body = client.get(reverse("home")).content.decode()
     assert 'data-testid="referrals-due-link"' in body
     assert "1 referral follow-up due" in body  # the one due today, not next week's or theirs
+    # The card is cached; following the referral up shows at once.
+    due = casework_selectors.referrals_due(user=ic).get()
+    casework.follow_up_referral(referral=due, by=ic, outcome="supported", followed_up_on=today)
+    assert b'data-testid="referrals-due-link"' not in client.get(reverse("home")).content
