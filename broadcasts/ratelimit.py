@@ -113,6 +113,7 @@ class _Pacing:
     def __init__(self) -> None:
         self.held_until = 0.0  # time.monotonic() before which nothing may be sent
         self.shift = 0.0  # seconds every hold so far has moved the schedule on, in total
+        self.shared_shift = 0.0  # of the shared total (Redis hold record), what is taken on
         self.hold_lock = threading.Lock()
         # No two sends of this process closer than one interval, even when a thread reaches
         # its slot late: late threads (the first requests of a batch open their connections
@@ -184,8 +185,6 @@ class _Pacing:
             if grows > 0:
                 self.shift += grows
             self.held_until = max(self.held_until, time.monotonic() + remaining)
-
-    shared_shift = 0.0  # the shared total shift this process has taken on (Redis limiter)
 
 
 def messages_per_second() -> float:
