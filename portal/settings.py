@@ -88,6 +88,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.input_cleaning.InputCleaningMiddleware",  # no control characters reach a view
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -425,6 +426,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # Whatever parser a view picks, its result comes without control characters.
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "portal.input_cleaning.CleaningContentNegotiation",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Thana Connect API",
