@@ -417,13 +417,16 @@ SECURE_PROXY_SSL_HEADER = (
 )
 
 # --- REST API -------------------------------------------------------------------------------
+# Every API list pages with portal.pagination.Pagination: `?limit=` (default PAGE_SIZE) is
+# lowered to API_MAX_PAGE_SIZE, so no request reads a whole list at once.
+API_MAX_PAGE_SIZE = _env_int("API_MAX_PAGE_SIZE", 200, minimum=1)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "portal.schema.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "portal.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # Whatever parser a view picks, its result comes without control characters.
