@@ -116,7 +116,7 @@ def drive_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def drive_photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
     photo = selectors.get_drive_photo_for_user(request.user, pk, photo_pk)
-    return private_file_response(photo.image)
+    return private_file_response(photo.image, download_name=f"drive-photo-{photo.pk}")
 
 
 # --- NGOs -------------------------------------------------------------------------------------

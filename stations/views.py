@@ -272,17 +272,30 @@ def action_item_evidence(request: HttpRequest, pk: int) -> FileResponse:
     item = selectors.get_action_item_for_user(request.user, pk)
     if not item.closure_file:
         raise Http404("No evidence file.")
-    return private_file_response(item.closure_file)
+    return private_file_response(item.closure_file, download_name=f"evidence-{item.pk}")
 
 
-def private_file_response(field_file: FieldFile) -> FileResponse:
-    """Serve a privately stored upload inline, with the content type we chose when storing it."""
+# An uploaded file is never a page of the portal: whatever got past stations.uploads, a browser
+# that opens it gets no script, no plugin, no form, no same-origin access and nothing to load.
+UPLOAD_CSP = "default-src 'none'; sandbox"
+
+
+def private_file_response(field_file: FieldFile, *, download_name: str) -> FileResponse:
+    """Serve a privately stored upload as a sandboxed download named `download_name` plus its
+    extension, with the content type we chose when storing it. An <img> still shows a photo."""
     try:
         handle = field_file.open("rb")
     except FileNotFoundError as exc:
         raise Http404("File missing.") from exc
-    response = FileResponse(handle, content_type=content_type_for(field_file.name or ""))
-    response["Content-Disposition"] = "inline"
+    name = field_file.name or ""
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else "bin"
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{download_name}.{extension}",
+        content_type=content_type_for(name),
+    )
+    response["Content-Security-Policy"] = UPLOAD_CSP
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response

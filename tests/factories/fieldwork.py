@@ -80,3 +80,56 @@ def upload(name: str, data: bytes, content_type: str = "image/jpeg"):  # type: i
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+def pdf_bytes(*, active: str = "", text: str = "Receipt No. 4417") -> bytes:
+    """A real one-page PDF (written by pypdf) titled `text`, with one kind of active content
+    when `active` names it: javascript (a document script), open_action_js, open_action_page
+    (a plain destination, not active), page_aa, launch, attachment, xfa, rich_media,
+    submit_form, javascript_uri; or "encrypted" (password-protected)."""
+    import io
+
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject
+    from pypdf.generic import TextStringObject as Text
+
+    def obj(**entries: object) -> DictionaryObject:
+        return DictionaryObject({NameObject(f"/{k}"): v for k, v in entries.items()})
+
+    def action(kind: str, **entries: object) -> DictionaryObject:
+        return obj(S=NameObject(kind), **entries)
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=200, height=200)
+    writer.add_metadata({"/Title": text})
+    root, script = writer._root_object, Text("app.alert('x')")
+
+    def annotate(subtype: str = "/Link", **entries: object) -> None:
+        rect = ArrayObject([FloatObject(0), FloatObject(0), FloatObject(50), FloatObject(50)])
+        note = obj(Type=NameObject("/Annot"), Subtype=NameObject(subtype), Rect=rect, **entries)
+        page[NameObject("/Annots")] = ArrayObject([writer._add_object(note)])
+
+    def scripts() -> None:
+        named = ArrayObject([Text("init"), action("/JavaScript", JS=script)])
+        root[NameObject("/Names")] = obj(JavaScript=obj(Names=named))
+
+    builders = {
+        "": lambda: None,
+        "javascript": scripts,
+        "open_action_js": lambda: root.update(obj(OpenAction=action("/JavaScript", JS=script))),
+        "open_action_page": lambda: root.update(
+            obj(OpenAction=ArrayObject([page.indirect_reference, NameObject("/Fit")]))
+        ),
+        "page_aa": lambda: page.update(obj(AA=obj(O=action("/JavaScript", JS=script)))),
+        "launch": lambda: annotate(A=action("/Launch", F=Text("cmd.exe"))),
+        "attachment": lambda: writer.add_attachment("payload.exe", b"MZ\x90\x00"),
+        "xfa": lambda: root.update(obj(AcroForm=obj(Fields=ArrayObject(), XFA=Text("<xdp/>")))),
+        "rich_media": lambda: annotate("/RichMedia"),
+        "submit_form": lambda: annotate(A=action("/SubmitForm", F=Text("http://x.example"))),
+        "javascript_uri": lambda: annotate(A=action("/URI", URI=Text("javascript:alert(1)"))),
+        "encrypted": lambda: writer.encrypt(user_password="", owner_password="owner"),
+    }
+    builders[active]()
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()

@@ -188,6 +188,9 @@ class TestDrives:
         served = client.get(reverse("outreach:drive_photo", args=[drive.pk, photo.pk]))
         assert served["Content-Type"] in {"image/jpeg", "image/webp"}
         assert served["Cache-Control"] == "private, no-store"
+        assert served["Content-Disposition"].startswith('attachment; filename="drive-photo-')
+        assert served["Content-Security-Policy"].startswith("default-src 'none'; sandbox")
+        assert served["X-Content-Type-Options"] == "nosniff"
 
     @pytest.mark.parametrize(
         ("name", "data", "content_type"),

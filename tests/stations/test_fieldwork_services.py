@@ -20,6 +20,7 @@ from tests.factories.fieldwork import (
     HotspotFactory,
     PatrolFactory,
     image_bytes,
+    pdf_bytes,
     upload,
 )
 
@@ -248,7 +249,7 @@ class TestClosingActionItems:
         ("name", "data", "content_type"),
         [
             ("bill.png", image_bytes("PNG"), "image/png"),
-            ("bill.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF", "application/pdf"),
+            ("bill.pdf", pdf_bytes(), "application/pdf"),
         ],
     )
     def test_closing_keeps_a_photo_or_pdf_as_evidence(

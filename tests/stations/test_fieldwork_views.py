@@ -16,6 +16,7 @@ from tests.factories.fieldwork import (
     PatrolFactory,
     ResourceAuditFactory,
     image_bytes,
+    pdf_bytes,
     upload,
 )
 
@@ -189,6 +190,39 @@ class TestAuditPages:
         file = client.get(reverse("stations:action_item_evidence", args=[item.pk]))
         assert (file.status_code, file["Content-Type"]) == (200, "image/png")
         assert b"".join(file.streaming_content).startswith(b"\x89PNG")
+
+    def test_the_evidence_is_served_as_a_sandboxed_download(self, world, login) -> None:
+        item = ActionItemFactory(
+            raised_in__station=world.station, owner=world.user(Role.STATION_IC)
+        )
+        client = login(item.owner)
+        client.post(
+            reverse("stations:action_item_detail", args=[item.pk]),
+            {"note": "Bill paid", "evidence": upload("bill.pdf", pdf_bytes(), "application/pdf")},
+        )
+        file = client.get(reverse("stations:action_item_evidence", args=[item.pk]))
+        assert file.status_code == 200
+        assert file["Content-Type"] == "application/pdf"
+        assert file["Content-Disposition"] == f'attachment; filename="evidence-{item.pk}.pdf"'
+        assert file["Content-Security-Policy"] == "default-src 'none'; sandbox"
+        assert file["X-Content-Type-Options"] == "nosniff"
+        assert file["Cache-Control"] == "private, no-store"
+
+    def test_a_pdf_with_javascript_is_refused_and_the_item_stays_open(self, world, login) -> None:
+        item = ActionItemFactory(
+            raised_in__station=world.station, owner=world.user(Role.STATION_IC)
+        )
+        response = login(item.owner).post(
+            reverse("stations:action_item_detail", args=[item.pk]),
+            {
+                "note": "Bill paid",
+                "evidence": upload("bill.pdf", pdf_bytes(active="open_action_js")),
+            },
+        )
+        assert response.status_code == 200
+        assert "Print it to a new PDF" in response.content.decode()
+        item.refresh_from_db()
+        assert item.status == "open" and not item.closure_file
 
     def test_a_wrong_file_type_is_refused_with_a_message(self, world, login) -> None:
         item = ActionItemFactory(

@@ -1,4 +1,5 @@
-"""Uploaded photos are checked by content, size-limited and re-encoded without metadata."""
+"""Uploaded photos are checked by content, size-limited and re-encoded without metadata; PDFs
+are parsed (pypdf), refused when they carry active content, and stored as pypdf rewrote them."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ import io
 import pytest
 from django.core.exceptions import ValidationError
 from PIL import Image
+from pypdf import PdfReader
 
 from stations.uploads import clean_evidence, clean_image
-from tests.factories.fieldwork import image_bytes, upload
+from tests.factories.fieldwork import image_bytes, pdf_bytes, upload
 
 
 @pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
@@ -54,6 +56,71 @@ def test_location_metadata_is_stripped() -> None:
     assert b"PhoneMaker" not in safe.read()
 
 
+def _pdf(data: bytes):  # type: ignore[no-untyped-def]
+    return upload("bill.pdf", data, "application/pdf")
+
+
 def test_evidence_may_be_a_pdf() -> None:
-    safe = clean_evidence(upload("bill.pdf", b"%PDF-1.7\n...", "application/pdf"))
+    safe = clean_evidence(_pdf(pdf_bytes(text="Receipt No. 4417")))
     assert safe.name.endswith(".pdf")
+    assert not safe.name.startswith("bill")
+    stored = PdfReader(io.BytesIO(safe.read()))
+    assert len(stored.pages) == 1
+    assert stored.metadata is not None and stored.metadata.title == "Receipt No. 4417"
+
+
+def test_a_pdf_that_opens_at_a_page_is_accepted() -> None:
+    """Office suites write /OpenAction [page /Fit]: a destination, no code."""
+    assert clean_evidence(_pdf(pdf_bytes(active="open_action_page"))).name.endswith(".pdf")
+
+
+@pytest.mark.parametrize(
+    "active",
+    [
+        "javascript",
+        "open_action_js",
+        "page_aa",
+        "launch",
+        "attachment",
+        "xfa",
+        "rich_media",
+        "submit_form",
+        "javascript_uri",
+    ],
+)
+def test_a_pdf_with_active_content_is_refused(active: str) -> None:
+    with pytest.raises(ValidationError) as exc:
+        clean_evidence(_pdf(pdf_bytes(active=active)))
+    assert exc.value.code == "active_pdf"
+    assert "Print it to a new PDF" in exc.value.messages[0]
+
+
+def test_active_content_behind_escaped_names_is_found() -> None:
+    data = pdf_bytes(active="open_action_js").replace(b"/JavaScript", b"/J#61vaScript")
+    assert b"/JavaScript" not in data
+    with pytest.raises(ValidationError) as exc:
+        clean_evidence(_pdf(data))
+    assert exc.value.code == "active_pdf"
+
+
+def test_what_is_stored_is_the_rewritten_pdf_not_the_upload() -> None:
+    """Bytes after the end (a PDF/HTML polyglot) or objects nothing refers to are dropped."""
+    data = pdf_bytes() + b"\n99 0 obj\n(/JS orphan)\nendobj\n<html><script>alert(1)</script>"
+    stored = clean_evidence(_pdf(data)).read()
+    assert stored.startswith(b"%PDF-")
+    assert b"<script>" not in stored and b"orphan" not in stored
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (b"%PDF-1.7\n...", "bad_pdf"),
+        (b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF", "bad_pdf"),
+        (pdf_bytes()[:200], "bad_pdf"),
+        (pdf_bytes(active="encrypted"), "encrypted_pdf"),
+    ],
+)
+def test_a_damaged_or_locked_pdf_is_refused_with_a_reason(data: bytes, code: str) -> None:
+    with pytest.raises(ValidationError) as exc:
+        clean_evidence(_pdf(data))
+    assert exc.value.code == code
