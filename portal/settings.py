@@ -441,13 +441,25 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Logging --------------------------------------------------------------------------------
+# Request lines are logged without query strings: searches carry what officers type (a
+# victim's name). gunicorn's access log: portal/gunicorn.conf.py; runserver's: the filter here;
+# django.request logs the path only.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"queryless": {"()": "portal.access_log.QuerylessRequestFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.server": {
+            "handlers": ["console"],
+            "filters": ["queryless"],
+            "level": "INFO",
+            "propagate": False,
+        },
+    },
 }
 
 # --- Portal ---------------------------------------------------------------------------------
