@@ -34,7 +34,6 @@ OPEN_URL_NAMES = frozenset(
         "groups:apply",
         "groups:apply_done",
         "broadcasts:whatsapp_webhook",
-        "api-schema",
     }
 )
 OPEN_PATH_PREFIXES = ("/static/", "/media/", "/favicon")

@@ -438,6 +438,10 @@ SPECTACULAR_SETTINGS = {
     "caller's jurisdiction.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema maps every endpoint and input field (victim identity included): signed-in
+    # users only, and the second factor applies as for the API (accounts.middleware).
+    "SERVE_PUBLIC": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 # --- Logging --------------------------------------------------------------------------------
