@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from accounts.models import Role
 from tests.factories import StationFactory
+from tests.factories.fieldwork import HotspotFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +105,14 @@ class TestDistrictDetail:
             reverse("stations:district_detail", args=[world.district.pk])
         )
         assert page.status_code == 404
+
+
+class TestPager:
+    def test_it_keeps_the_filters_and_survives_any_parameter_name(self, world, login) -> None:
+        """A parameter named `items` used to shadow QueryDict.items in the pager (500)."""
+        HotspotFactory.create_batch(31, station=world.station)
+        page = login(world.user(Role.DISTRICT_HEAD)).get(
+            reverse("stations:hotspot_list"), {"kind": "school", "items": "x", "page": "1"}
+        )
+        assert page.status_code == 200
+        assert 'href="?kind=school&amp;items=x&amp;page=2"' in page.content.decode()
