@@ -216,6 +216,9 @@ class HotspotListApi(ListAPIView):
         )
 
 
+MAX_UNPATROLLED_DAYS = 3650  # ten years; beyond it the date arithmetic leaves Python's range
+
+
 class HotspotUnpatrolledApi(ListAPIView):
     """Active hotspots at your stations with no patrol in `?days=N` days (default: the setting).
 
@@ -228,8 +231,15 @@ class HotspotUnpatrolledApi(ListAPIView):
         request: Request = self.request
         station = station_param(request)
         days = int_param(request, "days")
-        if days is not None and days < 1:
-            raise serializers.ValidationError({"days": [_("Must be at least 1.")]})
+        if days is not None and not 1 <= days <= MAX_UNPATROLLED_DAYS:
+            raise serializers.ValidationError(
+                {
+                    "days": [
+                        _("Give a number of days from 1 to %(maximum)s.")
+                        % {"maximum": MAX_UNPATROLLED_DAYS}
+                    ]
+                }
+            )
         return selectors.hotspots_not_patrolled(
             user=request.user,
             days=days,

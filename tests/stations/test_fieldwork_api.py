@@ -52,6 +52,15 @@ def test_unpatrolled_lists_overdue_hotspots(world, login) -> None:
     assert [row["id"] for row in body["results"]] == [never.pk]
 
 
+@pytest.mark.parametrize("days", ["0", "3651", "100000000000000000000"])
+def test_unpatrolled_refuses_days_out_of_range_with_a_message(world, login, days) -> None:
+    response = login(world.user(Role.STATION_IC)).get(
+        reverse("api:stations-hotspot-unpatrolled"), {"days": days}
+    )
+    assert response.status_code == 400
+    assert response.json()["days"] == ["Give a number of days from 1 to 3650."]
+
+
 def test_patrol_create_is_idempotent_with_a_key(world, login) -> None:
     hotspot = HotspotFactory(station=world.station)
     client = login(world.user(Role.STATION_OFFICER))
