@@ -10,19 +10,12 @@ whereas the serial engine phase is kept for tests that start real servers and wo
 
 from __future__ import annotations
 
-import importlib
-import io
-import json
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.management import call_command
-from django.core.management.base import OutputWrapper
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.middleware.csrf import get_token
@@ -32,10 +25,9 @@ from hypothesis import strategies as st
 
 from accounts.models import User
 from groups.models import Membership, Nomination
+from tests.security.conftest import SEED_SECONDS, known_ids
 
 MAX_EXAMPLES_PER_MODE = 5  # per operation and per mode (valid and invalid input)
-SEEDED_APPS = ["people", "broadcasts", "groups", "complaints", "outreach"]
-SEED_SECONDS: dict[str, float] = {}
 
 
 def _test_database_friendly(app: WSGIHandler) -> Callable[..., Iterable[bytes]]:
@@ -66,25 +58,6 @@ def _session_cookies(login: Callable[[User], Any], user: User) -> dict[str, str]
     cookies = {name: morsel.value for name, morsel in client.cookies.items()}
     cookies["csrftoken"] = request.META["CSRF_COOKIE"]
     return {**cookies, "_csrf_header": csrf_token}
-
-
-def _known_ids(call: Callable[[str], Any], paths: Iterable[str]) -> dict[str, list[int]]:
-    """For each `/api/v1/x/{id}/...` path, ids of real objects the user may see, read from the
-    matching list endpoint (or the database where there is no list endpoint)."""
-    known: dict[str, list[int]] = {}
-    for path in paths:
-        if "{id}" not in path:
-            continue
-        listing = path.split("{id}")[0]
-        response = call(listing)
-        ids: list[int] = []
-        if response.status_code == 200:
-            payload = json.loads(response.content)
-            rows = payload.get("results", payload) if isinstance(payload, dict) else payload
-            if isinstance(rows, list):
-                ids = [row["id"] for row in rows if isinstance(row, dict) and "id" in row][:20]
-        known[path] = ids
-    return known
 
 
 @dataclass
@@ -139,20 +112,6 @@ def _fuzz(
     fuzz()
 
 
-@pytest.fixture
-def demo_world(db) -> User:  # type: ignore[no-untyped-def]
-    """Demo jurisdictions and logins plus the demo content of the apps with an API; the VNS
-    district head. (The stations and reports demos are left out: they add a year of returns,
-    minutes of seeding, and no API object the others do not already give.)"""
-    sink = io.StringIO()
-    call_command("seed_jurisdictions", "--allow-production", stdout=sink, stderr=sink)
-    for app in SEEDED_APPS:
-        started = time.monotonic()
-        importlib.import_module(f"{app}.demo").seed(stdout=OutputWrapper(sink))
-        SEED_SECONDS[app] = round(time.monotonic() - started, 1)
-    return User.objects.get(username="demo_cp")
-
-
 def test_fuzzing_every_api_operation_finds_no_server_error(demo_world, login) -> None:
     user = demo_world
     cookies = _session_cookies(login, user)
@@ -170,7 +129,7 @@ def test_fuzzing_every_api_operation_finds_no_server_error(demo_world, login) ->
     def get(path: str) -> Any:
         return browser.get(path)
 
-    known = _known_ids(get, {op.path for op in operations})
+    known = known_ids(get, {op.path for op in operations})
     known["/api/v1/groups/nominations/{id}/"] = list(
         Nomination.objects.values_list("id", flat=True)[:20]
     )
