@@ -679,3 +679,105 @@ def test_restart_kills_and_starts_afresh_on_the_same_port() -> None:
         assert fake.config()["options"]["pair_window_s"] == 0
         assert httpx.post(fake.messages_url, json=template_body(), headers=headers).is_success
     assert not fake.running and fake.pid is None
+
+
+# ---- faults the independent checks found (issue: nothing lost, nothing sent twice) ----------
+
+
+def test_a_fault_after_n_lets_the_first_n_requests_through(
+    api: httpx.Client, wa: FakeWhatsApp
+) -> None:
+    wa.inject("error", count=None, code=131048, after=3)
+    codes = [send(api, wa, template_body()).status_code for _ in range(6)]
+    assert codes == [200, 200, 200, 400, 400, 400]
+    assert wa.stats()["rejected"] == {131048: 3}
+    wa.clear_faults()
+    assert send(api, wa, template_body()).status_code == 200  # "fixed"
+
+
+def test_throttling_can_carry_a_retry_after(api: httpx.Client, wa: FakeWhatsApp) -> None:
+    wa.configure(throttle_retry_after_s=2)
+    wa.inject("throttle", count=1)
+    response = send(api, wa, template_body())
+    assert error_code(response) == 130429
+    assert response.headers["Retry-After"] == "2"
+    assert "Retry-After" not in send(api, wa, template_body()).headers
+
+
+def test_early_statuses_are_posted_before_the_send_is_answered(
+    api: httpx.Client, wa: FakeWhatsApp, recorder: WebhookRecorder
+) -> None:
+    to = number()
+    wa.configure(early_status_rate=1.0, fail_recipients={to: 131026})
+    before = time.time()
+    response = send(api, wa, template_body(to=to, callback="d-9"))
+    answered = time.time()
+    wamid = response.json()["messages"][0]["id"]
+    [post] = [p for p in recorder.received() if wamid.encode() in p.body]
+    assert before <= post.received_at <= answered  # the webhook came first
+    [status] = post.json["entry"][0]["changes"][0]["value"]["statuses"]
+    assert status["status"] == "failed" and status["errors"][0]["code"] == 131026
+    assert status["biz_opaque_callback_data"] == "d-9"
+    assert list(WEBHOOK_SCHEMA.iter_errors(post.json)) == []
+    assert wa.stats()["early_statuses"] == 1
+
+
+def test_wamid_only_statuses_carry_no_callback_data(
+    api: httpx.Client, wa: FakeWhatsApp, recorder: WebhookRecorder
+) -> None:
+    wa.configure(wamid_only_rate=1.0, read_rate=1.0)
+    wamid = send(api, wa, template_body(callback="d-10")).json()["messages"][0]["id"]
+    statuses = wait_statuses(recorder, wamid, 3)
+    assert [s.get("biz_opaque_callback_data") for s in statuses] == [None] * 3
+    assert {s["id"] for s in statuses} == {wamid}
+
+
+def test_malformed_companions_ride_along_with_real_statuses(
+    api: httpx.Client, wa: FakeWhatsApp, recorder: WebhookRecorder
+) -> None:
+    wa.configure(malformed_rate=1.0, read_rate=0.0)
+    wamid = send(api, wa, template_body()).json()["messages"][0]["id"]
+    wait_statuses(recorder, wamid, 2)
+    post = next(p for p in recorder.received() if wamid.encode() in p.body)
+    changes = post.json["entry"][0]["changes"]
+    assert changes[0]["value"]["statuses"][0]["id"] == wamid  # the real one, readable
+    assert isinstance(changes[1]["value"]["statuses"], dict)  # then the unreadable ones
+    assert changes[2]["value"]["statuses"][0]["errors"] == ["boom"]
+    assert isinstance(changes[3]["value"], list)
+    assert post.signature == sign(wa.app_secret, post.body)
+
+
+def test_a_template_event_changes_sends_and_posts_the_webhook(
+    api: httpx.Client, wa: FakeWhatsApp, recorder: WebhookRecorder
+) -> None:
+    result = wa.template_event("cyber_fraud_awareness", "hi", "PAUSED")
+    assert result["status"] == 200
+    assert error_code(send(api, wa, template_body())) == 132015
+    post = recorder.received()[-1]
+    sample = json.loads((SAMPLES / "template_status_paused.json").read_text())
+    change = post.json["entry"][0]["changes"][0]
+    assert change["field"] == "message_template_status_update"
+    assert set(change["value"]) == set(sample["entry"][0]["changes"][0]["value"])
+    assert change["value"]["event"] == "PAUSED"
+    assert change["value"]["message_template_language"] == "hi"
+    assert list(WEBHOOK_SCHEMA.iter_errors(post.json)) == []
+    wa.template_event("cyber_fraud_awareness", "hi", "APPROVED")
+    assert send(api, wa, template_body()).status_code == 200
+    with pytest.raises(FakeWhatsAppError):
+        wa.template_event("cyber_fraud_awareness", "hi", "BOGUS")
+
+
+def test_a_quality_event_posts_meta_s_phone_number_quality_update(
+    wa: FakeWhatsApp, recorder: WebhookRecorder
+) -> None:
+    assert wa.quality_event("DOWNGRADE", old_limit="TIER_10K", limit="TIER_2K")["status"] == 200
+    post = recorder.received()[-1]
+    change = post.json["entry"][0]["changes"][0]
+    assert change["field"] == "phone_number_quality_update"
+    assert change["value"] == {
+        "display_phone_number": wa.display_phone_number,
+        "event": "DOWNGRADE",
+        "old_limit": "TIER_10K",
+        "max_daily_conversations_per_business": "TIER_2K",
+    }
+    assert post.signature == sign(wa.app_secret, post.body)

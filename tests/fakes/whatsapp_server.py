@@ -179,8 +179,12 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     "honour_user_preferences": True,  # marketing template to a "stop"ped user -> 131050
     "display_phone_number": DEFAULT_DISPLAY_PHONE_NUMBER,
     "seed": None,  # random seed for the rates above
+    "throttle_retry_after_s": None,  # send a Retry-After header (seconds) with every 130429
+    "early_status_rate": 0.0,  # chance a message's statuses are posted before its send answer
+    "wamid_only_rate": 0.0,  # chance a message's statuses carry no biz_opaque_callback_data
+    "malformed_rate": 0.0,  # chance a status POST also carries an unreadable change
 }
-NULLABLE_OPTIONS = {"webhook_url", "seed"}
+NULLABLE_OPTIONS = {"webhook_url", "seed", "throttle_retry_after_s"}
 
 
 # --------------------------------------------------------------------------------------------
@@ -204,6 +208,16 @@ LENIENCIES = (
     "value is accepted (README defect; shape from samples/user_preferences_stop.json).",
     "Webhooks: inbound messages validate against the inbound schemas (TextMessage_2, ..., base "
     "BaseMessageProperties_1) that the bundled schema-name collision replaced (README defect).",
+    "Webhooks, 2026 (USERNAMES.md): business-scoped user ids. A status names its recipient by "
+    "`recipient_id` or `recipient_user_id` (either suffices; `recipient_parent_user_id` and its "
+    "old name `parent_recipient_user_id` allowed) and may carry `contacts`; an inbound message "
+    "names its sender by `from` or `from_user_id`; a contact has `user_id`, `parent_user_id` and "
+    "`profile.username` beside the optional `wa_id`; `user_preferences[]` has `wa_id` or "
+    "`user_id`.",
+    "Webhooks, 2026: the account-level fields `user_id_update` (samples/user_id_update.json), "
+    "`message_template_status_update` (samples/template_status_paused.json; Meta's reference of "
+    "13 Apr 2026) and `phone_number_quality_update` (Meta's reference of 21 May 2026), which the "
+    "bundled spec does not list, are accepted with their documented shapes.",
 )
 
 REF_PREFIX = "#/components/schemas/"
@@ -438,6 +452,8 @@ def build_contract(spec: dict[str, Any]) -> dict[str, Any]:
     }
     user_preferences_value = {"$ref": REF_PREFIX + "UserPreferencesValue__fake"}
     change["properties"]["value"]["oneOf"].append(user_preferences_value)
+    _patch_user_ids(s)
+    _add_account_fields(s, change)
     mapping = s["IncomingMessage"]["discriminator"]["mapping"]
     inbound_base = REF_PREFIX + "BaseMessageProperties_1"
     for key, ref in list(mapping.items()):
@@ -456,6 +472,113 @@ def build_contract(spec: dict[str, Any]) -> dict[str, Any]:
         "send_response": _flatten(_inline(s, "MessageResponsePayload")),
         "webhook": _flatten(_inline(s, "WebhookPayload")),
     }
+
+
+def _either(*names: str) -> dict[str, Any]:
+    return {"anyOf": [{"required": [name]} for name in names]}
+
+
+def _patch_user_ids(s: dict[str, Any]) -> None:
+    """Business-scoped user ids (2026) beside or instead of phone numbers (LENIENCIES)."""
+    text = {"type": "string"}
+    statuses = s["Statuses"]
+    statuses["required"] = [r for r in statuses["required"] if r != "recipient_id"]
+    statuses.setdefault("allOf", []).append(_either("recipient_id", "recipient_user_id"))
+    for name in ("recipient_user_id", "recipient_parent_user_id", "parent_recipient_user_id"):
+        statuses["properties"][name] = text
+    contact = s["ContactProfile"]
+    for name in ("user_id", "parent_user_id"):
+        contact["properties"][name] = text
+    contact["properties"]["profile"]["properties"]["username"] = text
+    s["StatusMessageValue"]["properties"]["contacts"] = {
+        "type": "array",
+        "items": {"$ref": REF_PREFIX + "ContactProfile"},
+    }
+    inbound = s["BaseMessageProperties_1"]
+    inbound["required"] = [r for r in inbound["required"] if r != "from"]
+    inbound.setdefault("allOf", []).append(_either("from", "from_user_id"))
+    for name in ("from_user_id", "from_parent_user_id"):
+        inbound["properties"][name] = text
+    preference = s["UserPreferencesValue__fake"]["properties"]["user_preferences"]["items"]
+    preference["required"] = [r for r in preference["required"] if r != "wa_id"]
+    preference["allOf"] = [_either("wa_id", "user_id")]
+    preference["properties"]["user_id"] = text
+
+
+def _add_account_fields(s: dict[str, Any], change: dict[str, Any]) -> None:
+    """user_id_update, message_template_status_update, phone_number_quality_update."""
+    text = {"type": "string"}
+    previous_current = {
+        "type": "object",
+        "required": ["previous", "current"],
+        "properties": {"previous": text, "current": text},
+    }
+    s["UserIdUpdateValue__fake"] = {
+        "type": "object",
+        "required": ["messaging_product", "metadata", "user_id_update"],
+        "properties": {
+            "messaging_product": text,
+            "metadata": {"$ref": REF_PREFIX + "Metadata"},
+            "contacts": {"type": "array", "items": {"$ref": REF_PREFIX + "ContactProfile"}},
+            "user_id_update": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["user_id", "timestamp"],
+                    "properties": {
+                        "wa_id": text,
+                        "detail": text,
+                        "user_id": previous_current,
+                        "parent_user_id": previous_current,
+                        "timestamp": text,
+                    },
+                },
+            },
+        },
+    }
+    s["TemplateStatusValue__fake"] = {
+        "type": "object",
+        "required": [
+            "event",
+            "message_template_id",
+            "message_template_name",
+            "message_template_language",
+        ],
+        "properties": {
+            "event": text,
+            "message_template_id": {"type": "integer"},
+            "message_template_name": text,
+            "message_template_language": text,
+            "reason": {"type": ["string", "null"]},
+            "message_template_category": text,
+            "other_info": {
+                "type": "object",
+                "properties": {"title": text, "description": text},
+            },
+        },
+        "not": {"required": ["messaging_product"]},
+    }
+    s["QualityUpdateValue__fake"] = {
+        "type": "object",
+        "required": ["display_phone_number", "event"],
+        "properties": {
+            "display_phone_number": text,
+            "event": text,
+            "old_limit": text,
+            "current_limit": text,
+            "max_daily_conversations_per_business": text,
+        },
+        "not": {"required": ["messaging_product"]},
+    }
+    change["properties"]["field"]["enum"].extend(
+        ["user_id_update", "message_template_status_update", "phone_number_quality_update"]
+    )
+    for name in (
+        "UserIdUpdateValue__fake",
+        "TemplateStatusValue__fake",
+        "QualityUpdateValue__fake",
+    ):
+        change["properties"]["value"]["oneOf"].append({"$ref": REF_PREFIX + name})
 
 
 def load_contract(spec_path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
@@ -737,9 +860,16 @@ class Fault:
     remaining: int | None
     params: dict[str, Any]
     until: float | None = None  # monotonic deadline (webhook_down with ms=...)
+    passed: int = 0  # matching requests let through so far (the `after` parameter)
 
     def public(self) -> dict[str, Any]:
-        return {"id": self.id, "fault": self.fault, "remaining": self.remaining, **self.params}
+        return {
+            "id": self.id,
+            "fault": self.fault,
+            "remaining": self.remaining,
+            "passed": self.passed,
+            **self.params,
+        }
 
 
 @dataclass
@@ -818,6 +948,8 @@ class FakeCloudApi:
             default = DEFAULT_OPTIONS[key]
             if value is None and key in NULLABLE_OPTIONS:
                 into[key] = None
+            elif key == "throttle_retry_after_s":
+                into[key] = float(value)
             elif key in ("fail_recipients", "reject_recipients"):
                 into[key] = {str(k).lstrip("+"): int(v) for k, v in dict(value).items()}
             elif key == "template_status":
@@ -878,6 +1010,9 @@ class FakeCloudApi:
             default = "webhook" if fault.fault == "webhook_down" else "send"
             if fault.params.get("target", default) not in (target, "any"):
                 continue
+            if fault.passed < int(fault.params.get("after", 0)):
+                fault.passed += 1  # not yet: this request goes through untouched
+                continue
             if fault.remaining is not None:
                 fault.remaining -= 1
                 if fault.remaining <= 0:
@@ -906,8 +1041,11 @@ class FakeCloudApi:
         from aiohttp import web
 
         http_status, title, default_details = ERRORS.get(code, (400, "Error", "Error"))
+        headers = {"facebook-api-version": API_VERSION}
         if code == 130429:
             http_status = self.options["throttle_status"]
+            if self.options["throttle_retry_after_s"] is not None:
+                headers["Retry-After"] = f"{self.options['throttle_retry_after_s']:g}"
         if message is None:
             reason = details or default_details
             message = f"Error validating access token: {reason}" if code == 190 else None
@@ -928,10 +1066,7 @@ class FakeCloudApi:
             status=status or http_status,
             body=json.dumps(body).encode(),
             content_type="application/json",
-            headers={
-                "facebook-api-version": API_VERSION,
-                "x-fb-trace-id": body["error"]["fbtrace_id"],
-            },
+            headers={**headers, "x-fb-trace-id": body["error"]["fbtrace_id"]},
         )
 
     def reject(self, info: dict[str, Any], code: int, reason: str, **kw: Any) -> Any:
@@ -1039,6 +1174,8 @@ class FakeCloudApi:
         response = self._check_send(info, body, template, wa_id)
         if response is None:
             response, record = self._accept(info, body, template, wa_id)
+            if record.get("early"):  # the statuses overtake the answer (Meta's are unordered)
+                await self._post_early(record)
             if self.take_fault(("drop",), "send"):
                 record["dropped_after_accept"] = True
                 st.counters["dropped_after_accept"] += 1
@@ -1167,8 +1304,15 @@ class FakeCloudApi:
         if o["mps"] > 0:
             st.window.append(now)
         st.last_accept[wa_id] = now
+        if o["wamid_only_rate"] > 0 and self.rng.random() < o["wamid_only_rate"]:
+            record["wamid_only"] = True
+            st.counters["wamid_only"] += 1
         if o["webhook_url"]:
-            self._schedule(record)
+            if o["early_status_rate"] > 0 and self.rng.random() < o["early_status_rate"]:
+                record["early"] = True
+                st.counters["early_statuses"] += 1
+            else:
+                self._schedule(record)
         answer = {
             "messaging_product": "whatsapp",
             "contacts": [{"input": body["to"], "wa_id": wa_id}],
@@ -1202,20 +1346,39 @@ class FakeCloudApi:
         if o["reorder"]:
             due_offsets.reverse()
         start = time.monotonic()
+        for i, item in enumerate(self._status_items(record)):
+            self._push(start + due_offsets[i], item)
+            if o["duplicate_rate"] > 0 and self.rng.random() < o["duplicate_rate"]:
+                self._push(start + due_offsets[i] + delay / 2 + 0.001, dict(item))
+
+    async def _post_early(self, record: dict[str, Any]) -> None:
+        """Post every status of the message now, before its send is answered."""
+        stamp = int(time.time())
+        items = self._status_items(record)
+        for item in items:
+            item["timestamp"] = str(stamp)
+        body = self.encode(self._envelope({"statuses": items}))
+        self.state.counters["statuses_posted_early"] += len(items)
+        await self.post_now(body, "statuses")
+
+    def _status_items(self, record: dict[str, Any]) -> list[dict[str, Any]]:
+        """The status webhook items of an accepted message, in the order they happen."""
+        delay = max(self.options["status_delay_ms"], 0) / 1000
         pricing = {
             "billable": record["category"] != "service",
             "pricing_model": "PMP",
             "category": record["category"],
             "type": "regular" if record["category"] != "service" else "free_customer_service",
         }
-        for i, status in enumerate(plan):
+        items = []
+        for i, status in enumerate(record["statuses"]):
             item: dict[str, Any] = {
                 "id": record["wamid"],
                 "status": status,
                 "timestamp": str(int(record["received_at"] + (i + 1) * delay)),
                 "recipient_id": record["wa_id"],
             }
-            if record["callback_data"] is not None:
+            if record["callback_data"] is not None and not record.get("wamid_only"):
                 item["biz_opaque_callback_data"] = record["callback_data"]
             if status in ("sent", "delivered"):
                 item["pricing"] = dict(pricing)
@@ -1231,9 +1394,8 @@ class FakeCloudApi:
                         "href": ERROR_CODES_URL,
                     }
                 ]
-            self._push(start + due_offsets[i], item)
-            if o["duplicate_rate"] > 0 and self.rng.random() < o["duplicate_rate"]:
-                self._push(start + due_offsets[i] + delay / 2 + 0.001, dict(item))
+            items.append(item)
+        return items
 
     def _push(self, due: float, item: dict[str, Any]) -> None:
         first = not self.heap or due < self.heap[0][0]
@@ -1377,7 +1539,12 @@ class FakeCloudApi:
         stamp = int(time.time())
         for item in batch:  # a status is never stamped later than it is posted
             item["timestamp"] = str(min(int(item["timestamp"]), stamp))
-        body = self.encode(self._envelope({"statuses": batch}))
+        envelope = self._envelope({"statuses": batch})
+        o = self.options
+        if o["malformed_rate"] > 0 and self.rng.random() < o["malformed_rate"]:
+            envelope["entry"][0]["changes"].extend(self._malformed_changes())
+            self.state.counters["malformed_posted"] += 1
+        body = self.encode(envelope)
         self.inflight_jobs += 1
         self.inflight_statuses += len(batch)
         self._queue.put_nowait(Job(body, "statuses", len(batch), self.epoch, holds_slot=True))
@@ -1458,6 +1625,35 @@ class FakeCloudApi:
     def encode(self, payload: Any) -> bytes:
         return encode_webhook(payload, self.options["webhook_escape"])
 
+    def _malformed_changes(self) -> list[dict[str, Any]]:
+        """Changes no receiver can read as statuses, beside the real ones of the same POST:
+        `statuses` as an object, an `errors` list of strings, a status that is a string, a
+        value that is a list (the independent check's shapes)."""
+        metadata = {"phone_number_id": self.phone_number_id}
+        return [
+            {
+                "field": "messages",
+                "value": {
+                    "messaging_product": "whatsapp",
+                    "metadata": metadata,
+                    "statuses": {"id": "wamid.bogus", "status": "sent"},
+                },
+            },
+            {
+                "field": "messages",
+                "value": {
+                    "messaging_product": "whatsapp",
+                    "metadata": metadata,
+                    "statuses": [
+                        {"id": "wamid.boom", "status": "failed", "errors": ["boom"]},
+                        "not-a-status",
+                        {"id": ["x"], "status": 7, "timestamp": "yesterday"},
+                    ],
+                },
+            },
+            {"field": "messages", "value": ["not", "an", "object"]},
+        ]
+
     def _envelope(self, value: dict[str, Any], field_name: str = "messages") -> dict[str, Any]:
         metadata = {
             "display_phone_number": self.options["display_phone_number"],
@@ -1528,7 +1724,67 @@ class FakeCloudApi:
             return await self._user_preference(payload)
         if action == "webhook":
             return await self._raw_webhook(payload)
+        if action == "template_event":
+            return await self._template_event(payload)
+        if action == "quality_event":
+            return await self._quality_event(payload)
         return None
+
+    async def _template_event(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """A template's review status changes: sends follow it (PAUSED -> 132015, DISABLED ->
+        132016, REJECTED/PENDING -> 132001), and a signed message_template_status_update
+        webhook shaped like samples/template_status_paused.json is posted."""
+        name, language = str(payload["name"]), str(payload["language"])
+        event = str(payload["event"]).upper()
+        if event not in TEMPLATE_STATUSES:
+            raise ValueError(f"event must be one of {TEMPLATE_STATUSES}: {event!r}")
+        found = self.templates.get((name, language))
+        if found is None:
+            raise ValueError(f"no template {name}/{language}")
+        self.options["template_status"][f"{name}/{language}"] = event
+        value: dict[str, Any] = {
+            "event": event,
+            "message_template_id": int(found["id"]),
+            "message_template_name": name,
+            "message_template_language": language,
+            "reason": str(payload.get("reason") or "NONE"),
+            "message_template_category": found["category"],
+        }
+        if payload.get("other_info"):
+            value["other_info"] = payload["other_info"]
+        body = self.encode(self._business_envelope(value, "message_template_status_update"))
+        return await self.post_now(body, "template_status")
+
+    async def _quality_event(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """A signed phone_number_quality_update webhook (Meta's reference, May 2026):
+        display_phone_number, event (FLAGGED, UNFLAGGED, UPGRADE, DOWNGRADE,
+        THROUGHPUT_UPGRADE, ...), old_limit (limit changes only), current_limit (removed
+        after February 2026, sent only when asked) and max_daily_conversations_per_business."""
+        value: dict[str, Any] = {
+            "display_phone_number": self.options["display_phone_number"],
+            "event": str(payload["event"]).upper(),
+        }
+        if payload.get("old_limit"):
+            value["old_limit"] = str(payload["old_limit"])
+        if payload.get("current_limit"):
+            value["current_limit"] = str(payload["current_limit"])
+        if payload.get("limit"):
+            value["max_daily_conversations_per_business"] = str(payload["limit"])
+        body = self.encode(self._business_envelope(value, "phone_number_quality_update"))
+        return await self.post_now(body, "quality")
+
+    def _business_envelope(self, value: dict[str, Any], field_name: str) -> dict[str, Any]:
+        """An account-level change (no messaging_product or metadata in its value)."""
+        return {
+            "object": "whatsapp_business_account",
+            "entry": [
+                {
+                    "id": self.waba_id,
+                    "time": int(time.time()),
+                    "changes": [{"value": value, "field": field_name}],
+                }
+            ],
+        }
 
     def stats(self) -> dict[str, Any]:
         st, c = self.state, self.state.counters
@@ -1540,6 +1796,9 @@ class FakeCloudApi:
             "dropped_after_accept": c["dropped_after_accept"],
             "dropped_before": c["dropped_before"],
             "template_lists": c["template_lists"],
+            "early_statuses": c["early_statuses"],
+            "wamid_only": c["wamid_only"],
+            "malformed_posted": c["malformed_posted"],
             "per_recipient": dict(st.per_recipient),
             "webhooks": {
                 "posted": c["webhooks_posted"],
@@ -1987,6 +2246,19 @@ class FakeWhatsApp:
         body["raw" if isinstance(payload, str) else "payload"] = payload
         return self._call("POST", "webhook", body)  # type: ignore[no-any-return]
 
+    def template_event(
+        self, name: str, language: str, event: str, reason: str = "NONE", **extra: Any
+    ) -> dict[str, Any]:
+        """Change a template's status (sends follow it) and post the signed
+        message_template_status_update webhook. Returns {status, error}."""
+        payload = {"name": name, "language": language, "event": event, "reason": reason, **extra}
+        return self._call("POST", "template_event", payload)  # type: ignore[no-any-return]
+
+    def quality_event(self, event: str, **fields: Any) -> dict[str, Any]:
+        """Post a signed phone_number_quality_update webhook (`limit` becomes
+        max_daily_conversations_per_business; `old_limit`, `current_limit` as given)."""
+        return self._call("POST", "quality_event", {"event": event, **fields})  # type: ignore[no-any-return]
+
     def wait_idle(self, timeout: float = 10.0) -> dict[str, Any]:
         """Wait until every scheduled status webhook has been posted (or given up)."""
         deadline = time.monotonic() + timeout
@@ -2091,13 +2363,15 @@ class WebhookRecorder:
 
     def statuses(self) -> list[dict[str, Any]]:
         """Every status in every recorded POST, in arrival order."""
-        return [
-            status
-            for post in self.received()
-            for entry in post.json.get("entry", [])
-            for change in entry.get("changes", [])
-            for status in change.get("value", {}).get("statuses", [])
-        ]
+        found = []
+        for post in self.received():
+            for entry in post.json.get("entry", []):
+                for change in entry.get("changes", []):
+                    value = change.get("value")
+                    statuses = value.get("statuses") if isinstance(value, dict) else None
+                    if isinstance(statuses, list):  # (malformed_rate adds unreadable ones)
+                        found.extend(x for x in statuses if isinstance(x, dict) and "id" in x)
+        return found
 
     def wait_for(self, predicate: Any, timeout: float = 5.0) -> Any:
         """Poll until predicate(self) is truthy; returns its value or raises TimeoutError."""
