@@ -14,6 +14,10 @@ Figures (same run, same fake server, no throttling, status webhooks off):
 - send_throttled: the fake enforcing 80 msg/s, the portal configured for 80: achieved rate
   vs 80, and the share of requests WhatsApp (the fake) refused as too fast. Targets >= 90%
   of 80, < 1% throttled.
+- send_misconfigured: the number's real limit is 40 msg/s but the portal is configured for 80
+  (twice too fast): accepted messages per second over the whole broadcast (first request to
+  the last delivery recorded, so an idle tail counts) vs the true limit 40, and the share of
+  requests refused as too fast. Targets >= 0.85 of 40, < 2% refused.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 from common import ROOT, bench_line, setup_django
 
 CONCURRENCY = 16
+LAST_RUN: dict[str, float] = {}  # wall-clock time the last run_pipeline saw everything recorded
 
 
 def _raw_worker(args: tuple[str, str, int, int]) -> int:
@@ -179,6 +184,7 @@ def run_pipeline(fake, messages: int, *, mps: int) -> tuple[float, dict[str, int
             total = Delivery.objects.filter(broadcast=broadcast).count()
             pending = Delivery.objects.filter(broadcast=broadcast, status__in=open_statuses).count()
             if total == messages and pending == 0:
+                finished_at = time.time()  # (the worker's shutdown below is not counted)
                 break
             if time.perf_counter() - last_kick > 5:  # what beat would do
                 app.send_task("broadcasts.dispatch", queue=queue)
@@ -189,6 +195,7 @@ def run_pipeline(fake, messages: int, *, mps: int) -> tuple[float, dict[str, int
     finally:
         worker.terminate()
         worker.wait(timeout=60)
+    LAST_RUN["finished_at"] = finished_at
     return elapsed, tasks.sender_timings(broadcast.pk), broadcast.pk
 
 
@@ -231,11 +238,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=20000)
     parser.add_argument("--throttled-seconds", type=int, default=30)
+    parser.add_argument("--misconfigured-messages", type=int, default=3000)
+    parser.add_argument("--only", choices=["misconfigured"], default=None)
     args = parser.parse_args()
     setup_django()
     sys.path.insert(0, str(ROOT))
     from tests.fakes.whatsapp_server import FakeWhatsApp
 
+    if args.only == "misconfigured":
+        misconfigured(args.misconfigured_messages)
+        return
     with FakeWhatsApp().start(webhook_url=None, mps=0, pair_window_s=0) as fake:
         raw_rate = measure_raw(fake, args.messages)
         fake.reset()
@@ -305,6 +317,53 @@ def main() -> None:
         ratio=throttled / max(1, stats["requests"]),
         ratio_kind="throttled/requests",
         target="<1%",
+    )
+    misconfigured(args.misconfigured_messages)
+
+
+TRUE_LIMIT = 40
+
+
+def misconfigured(messages: int) -> None:
+    """The number's real limit is half the configured rate: what the sender makes of it."""
+    from tests.fakes.whatsapp_server import FakeWhatsApp
+
+    with FakeWhatsApp().start(webhook_url=None, mps=TRUE_LIMIT, pair_window_s=0) as fake:
+        run_pipeline(fake, messages, mps=2 * TRUE_LIMIT)
+        finished = LAST_RUN["finished_at"]  # every delivery recorded (polled every 0.2 s)
+        stats = fake.stats()
+        accepted = sorted(r["received_at"] for r in fake.requests())
+        refused_at = [r["received_at"] for r in fake.rejected() if r["code"] == 130429]
+    first = min(accepted[:1] + refused_at[:1])
+    # From the first request to the last delivery recorded: an idle tail after the last
+    # accepted request lowers the rate, as it delays the broadcast's end.
+    window = finished - first
+    rate = stats["accepted"] / window
+    throttled = len(refused_at)
+    refused = throttled / max(1, stats["requests"])
+    print(
+        f"  misconfigured: accepted={stats['accepted']} refused={throttled} "
+        f"first_request_to_recorded={window:.1f}s "
+        f"tail_after_last_accept={finished - accepted[-1]:.1f}s",
+        flush=True,
+    )
+    bench_line(
+        "send_misconfigured",
+        value=rate,
+        unit="msg/s",
+        raw=float(TRUE_LIMIT),
+        ratio=rate / TRUE_LIMIT,
+        ratio_kind="value/true_limit",
+        target=">=0.85",
+    )
+    bench_line(
+        "send_misconfigured_refused",
+        value=100.0 * refused,
+        unit="%",
+        raw=float(stats["requests"]),
+        ratio=refused,
+        ratio_kind="throttled/requests",
+        target="<2%",
     )
 
 

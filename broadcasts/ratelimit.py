@@ -2,9 +2,19 @@
 
 The limiter is GCRA (a token bucket kept as one 'theoretical arrival time' per WhatsApp phone
 number id) in Redis, updated by a Lua script so that all workers on all machines share it. Each
-`acquire()` reserves the next slot and sleeps until it comes; a throttling error pushes the
-slot time forward for everyone (`penalise`). Without Redis (the embedded setup: one worker) the
-same algorithm runs in-process.
+`reserve()` takes the next slots; the sender sleeps until each comes. A throttling error holds
+every sender of the number for a moment (`penalise`, the slots move on) and, through
+`refused()`, lowers the shared rate itself.
+
+The rate adapts (additive increase, multiplicative decrease, as TCP does): WhatsApp's real limit
+for a number may be lower than WHATSAPP_MESSAGES_PER_SECOND says (a number not yet upgraded,
+a coexistence number at 20/s, a wrong setting). A refusal after a calm spell cuts the shared rate
+by 15%; refusals that keep coming right after a cut (sends made at the old rate, or a limit far
+below) cut it by 30% and hold every sender for a second so WhatsApp's window drains. From the
+last cut the rate grows back by 2% of itself per second, up to the configured rate, so it settles
+just under the real limit and recovers when the limit was a passing one. A `Retry-After` from
+WhatsApp is honoured as the least hold. Without Redis (the embedded setup: one worker) the same
+algorithm runs in-process.
 """
 
 from __future__ import annotations
@@ -24,33 +34,37 @@ from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
-_GCRA = """
+# The shared rate now (msg/s): the configured ceiling ARGV[1], or, after a refusal, the rate of
+# the last cut grown back by ARGV[2] (a share of itself, at least of a quarter of the ceiling)
+# per second since. KEYS[2]: the adaptive state {cur, cut_at, strikes}.
+_RATE_NOW = """
+local function rate_now(now)
+  local ceil = tonumber(ARGV[1])
+  local st = redis.call('HMGET', KEYS[2], 'cur', 'cut_at')
+  if not st[1] then return ceil end
+  local cur, cut_at = tonumber(st[1]), tonumber(st[2])
+  local grown = cur + tonumber(ARGV[2]) * math.max(cur, ceil / 4) * math.max(0, now - cut_at) / 1000
+  return math.min(ceil, grown)
+end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local interval = tonumber(ARGV[1])
-local burst = tonumber(ARGV[2])
-local tat = tonumber(redis.call('GET', KEYS[1]) or now)
-if tat < now then tat = now end
-local new_tat = tat + interval
-redis.call('SET', KEYS[1], new_tat, 'PX', math.ceil(math.max(2000, new_tat - now + 2000)))
-local wait = new_tat - burst - now
-if wait < 0 then wait = 0 end
-return wait
 """
 
-# Reserve n consecutive slots at once: one round trip per batch, not per message. Returns the
-# milliseconds until the first slot; slot i follows i intervals later.
-_GCRA_RESERVE = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local interval = tonumber(ARGV[1])
-local n = tonumber(ARGV[2])
+# Reserve n consecutive slots at once at the shared rate: one round trip for a whole chunk.
+# Returns {ms until the first slot, the rate}; slot i follows i intervals later.
+_GCRA_RESERVE = (
+    _RATE_NOW
+    + """
+local rate = rate_now(now)
+local interval = 1000 / rate
+local n = tonumber(ARGV[3])
 local tat = tonumber(redis.call('GET', KEYS[1]) or now)
 if tat < now then tat = now end
 local new_tat = tat + interval * n
 redis.call('SET', KEYS[1], new_tat, 'PX', math.ceil(math.max(2000, new_tat - now + 2000)))
-return tostring(tat - now)
+return {tostring(tat - now), tostring(rate)}
 """
+)
 
 # A throttling error holds every sender of the number for ARGV[1] ms and shifts the whole
 # schedule by as much as the hold grew: the shared slot time (KEYS[1]) moves on, and the hold
@@ -76,15 +90,49 @@ redis.call('PEXPIRE', KEYS[2], 86400000)
 return {math.max(0, held - now), tonumber(redis.call('HGET', KEYS[2], 'shift') or 0)}
 """
 
-_HOLD_STATE = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local held = tonumber(redis.call('HGET', KEYS[1], 'until') or 0)
-return {math.max(0, held - now), tonumber(redis.call('HGET', KEYS[1], 'shift') or 0)}
+# A refusal lowers the shared rate (KEYS[2] the adaptive state, KEYS[3] the slot time). ARGV:
+# [1] ceiling, [2] growth, [3] cooldown ms, [4] strikes for a deep cut, [5] cut, [6] deep cut,
+# [7] short hold ms, [8] long hold ms, [9] least rate. Returns {hold ms to apply, new rate}.
+_ADAPT = (
+    _RATE_NOW
+    + """
+local rate = rate_now(now)
+local st = redis.call('HMGET', KEYS[2], 'cur', 'cut_at', 'strikes')
+local cur, hold
+if (not st[1]) or now - tonumber(st[2]) >= tonumber(ARGV[3]) then
+  cur = math.max(tonumber(ARGV[9]), rate * tonumber(ARGV[5]))
+  redis.call('HSET', KEYS[2], 'cur', tostring(cur), 'cut_at', now, 'strikes', 1)
+  hold = tonumber(ARGV[7])
+else
+  local strikes = tonumber(st[3]) + 1
+  if strikes >= tonumber(ARGV[4]) then
+    cur = math.max(tonumber(ARGV[9]), tonumber(st[1]) * tonumber(ARGV[6]))
+    redis.call('HSET', KEYS[2], 'cur', tostring(cur), 'cut_at', now, 'strikes', 1)
+    hold = tonumber(ARGV[8])
+  else
+    cur = rate
+    redis.call('HSET', KEYS[2], 'strikes', strikes)
+    hold = tonumber(ARGV[7])
+  end
+end
+redis.call('PEXPIRE', KEYS[2], 86400000)
+return {hold, tostring(cur)}
 """
+)
+
+_HOLD_STATE = (
+    _RATE_NOW
+    + """
+local held = tonumber(redis.call('HGET', KEYS[3], 'until') or 0)
+return {math.max(0, held - now), tonumber(redis.call('HGET', KEYS[3], 'shift') or 0),
+        tostring(rate_now(now))}
+"""
+)
 
 
 class RateLimiter(Protocol):
+    interval: float  # seconds between two sends at the current (adapted) rate
+
     def acquire(self) -> float: ...
 
     def reserve(self, n: int) -> list[float]: ...
@@ -95,8 +143,58 @@ class RateLimiter(Protocol):
 
     def penalise(self, seconds: float) -> None: ...
 
+    def refused(self, retry_after: float | None = None) -> float: ...
+
 
 MAX_INLINE_HOLD = 10.0  # seconds a sender thread waits out a throttle hold in place
+
+# The adaptive rate (module docstring). Cooldown: refusals sooner than this after a cut come
+# from sends already made at the old rate (WhatsApp counts over a one-second window).
+ADAPT_GROWTH = 0.02  # per second, of the rate at the last cut (or a quarter of the ceiling)
+ADAPT_CUT = 0.85
+ADAPT_DEEP_CUT = 0.7
+ADAPT_DEEP_STRIKES = 3
+ADAPT_COOLDOWN = 1.0
+ADAPT_SHORT_HOLD = 0.2
+ADAPT_LONG_HOLD = 1.0
+ADAPT_LEAST_RATE = 1.0
+
+
+class AdaptiveRate:
+    """The adaptive rate in one process (the shared limiter runs the same rules in Redis)."""
+
+    def __init__(self, ceiling: float) -> None:
+        self.ceiling = ceiling
+        self.cur: float | None = None  # None: never refused (or long since): the ceiling
+        self.cut_at = 0.0
+        self.strikes = 0
+        self.lock = threading.Lock()
+
+    def rate(self, now: float | None = None) -> float:
+        now = time.monotonic() if now is None else now
+        if self.cur is None:
+            return self.ceiling
+        base = max(self.cur, self.ceiling / 4)
+        return min(self.ceiling, self.cur + ADAPT_GROWTH * base * max(0.0, now - self.cut_at))
+
+    def refused(self, now: float | None = None) -> tuple[float, float]:
+        """A refusal: (the hold to apply, seconds; the new rate)."""
+        now = time.monotonic() if now is None else now
+        with self.lock:
+            rate = self.rate(now)
+            if self.cur is None or now - self.cut_at >= ADAPT_COOLDOWN:
+                self.cur, self.cut_at, self.strikes = (
+                    max(ADAPT_LEAST_RATE, rate * ADAPT_CUT),
+                    now,
+                    1,
+                )
+                return ADAPT_SHORT_HOLD, self.cur
+            self.strikes += 1
+            if self.strikes >= ADAPT_DEEP_STRIKES:
+                self.cur = max(ADAPT_LEAST_RATE, self.cur * ADAPT_DEEP_CUT)
+                self.cut_at, self.strikes = now, 1
+                return ADAPT_LONG_HOLD, self.cur
+            return ADAPT_SHORT_HOLD, rate
 
 
 class _Pacing:
@@ -210,13 +308,14 @@ class RedisRateLimiter(_Pacing):
     def __init__(self, client: Any, key: str, rate: float) -> None:
         super().__init__()
         self.client, self.key = client, key
-        self.interval_ms = 1000.0 / rate
+        self.ceiling = rate
         self.interval = 1.0 / rate
-        self._gcra = client.register_script(_GCRA)
         self._reserve = client.register_script(_GCRA_RESERVE)
         self._penalise = client.register_script(_PENALISE)
+        self._adapt = client.register_script(_ADAPT)
         self._hold_state = client.register_script(_HOLD_STATE)
         self.hold_key = f"{key}:hold"
+        self.adapt_key = f"{key}:adapt"
         slots = max(1, int(getattr(settings, "BROADCAST_SENDERS_PER_BROADCAST", 1)))
         self._fallback = LocalRateLimiter(rate / slots)
         self._synced_at = -math.inf
@@ -243,7 +342,9 @@ class RedisRateLimiter(_Pacing):
             return  # another thread is asking right now
         try:
             self._synced_at = now
-            remaining_ms, shift_ms = self._hold_state(keys=[self.hold_key])
+            remaining_ms, shift_ms, rate = self._hold_state(
+                keys=[self.key, self.adapt_key, self.hold_key], args=[self.ceiling, ADAPT_GROWTH]
+            )
         except RedisError:
             return  # the local hold still applies; shared holds resume with Redis
         finally:
@@ -251,26 +352,30 @@ class RedisRateLimiter(_Pacing):
         if starting:  # earlier holds already moved the shared slot time, and no slot of ours
             self.shared_shift = float(shift_ms) / 1000.0
         self.follow(float(remaining_ms) / 1000.0, float(shift_ms) / 1000.0)
+        self._set_rate(rate)
+
+    def _set_rate(self, rate: Any) -> None:
+        self.interval = 1.0 / max(ADAPT_LEAST_RATE, float(rate))
 
     def acquire(self) -> float:
         """Wait for this worker's next slot; returns the seconds waited."""
-        try:
-            wait_ms = float(self._gcra(keys=[self.key], args=[self.interval_ms, 0]))
-        except RedisError:
-            logger.warning("rate limiter: Redis unavailable, using this process's share")
-            return self._fallback.acquire()
-        if wait_ms > 0:
-            time.sleep(wait_ms / 1000.0)
-        return wait_ms / 1000.0
+        shift = self.schedule_shift()
+        slot = self.reserve(1)[0]
+        started = time.monotonic()
+        self.wait_until(slot, shift)
+        return max(0.0, time.monotonic() - started)
 
     def reserve(self, n: int) -> list[float]:
         """Reserve n consecutive slots shared with every worker; their local send times."""
         try:
-            delay_ms = float(self._reserve(keys=[self.key], args=[self.interval_ms, n]))
+            delay_ms, rate = self._reserve(
+                keys=[self.key, self.adapt_key], args=[self.ceiling, ADAPT_GROWTH, n]
+            )
         except RedisError:
             logger.warning("rate limiter: Redis unavailable, using this process's share")
             return self._fallback.reserve(n)
-        return self.slots_from(delay_ms / 1000.0, n)
+        self._set_rate(rate)
+        return self.slots_from(float(delay_ms) / 1000.0, n)
 
     def penalise(self, seconds: float) -> None:
         """Hold every sender of this number back for `seconds` (WhatsApp said 'too fast')."""
@@ -285,18 +390,50 @@ class RedisRateLimiter(_Pacing):
             return
         self.follow(float(remaining_ms) / 1000.0, float(shift_ms) / 1000.0)
 
+    def refused(self, retry_after: float | None = None) -> float:
+        """WhatsApp refused a send as too fast: lower the shared rate and hold every sender
+        (at least `retry_after` seconds when WhatsApp said so). Returns the hold."""
+        try:
+            hold_ms, rate = self._adapt(
+                keys=[self.key, self.adapt_key],
+                args=[
+                    self.ceiling,
+                    ADAPT_GROWTH,
+                    int(ADAPT_COOLDOWN * 1000),
+                    ADAPT_DEEP_STRIKES,
+                    ADAPT_CUT,
+                    ADAPT_DEEP_CUT,
+                    int(ADAPT_SHORT_HOLD * 1000),
+                    int(ADAPT_LONG_HOLD * 1000),
+                    ADAPT_LEAST_RATE,
+                ],
+            )
+            hold = float(hold_ms) / 1000.0
+            self._set_rate(rate)
+        except RedisError:
+            logger.warning("rate limiter: Redis unavailable, adapting this process's share")
+            hold = self._fallback.refused(retry_after)
+        hold = max(hold, retry_after or 0.0)
+        self.penalise(hold)
+        return hold
+
 
 class LocalRateLimiter(_Pacing):
     """The same GCRA in one process (embedded mode runs a single worker)."""
 
     def __init__(self, rate: float) -> None:
         super().__init__()
+        self.adaptive = AdaptiveRate(rate)
         self.interval = 1.0 / rate
         self.tat = time.monotonic()
         self.lock = threading.Lock()
 
+    def refresh(self) -> None:
+        self.interval = 1.0 / self.adaptive.rate()
+
     def reserve(self, n: int) -> list[float]:
         with self.lock:
+            self.refresh()
             now = time.monotonic()
             first = max(self.tat, now)
             self.tat = first + n * self.interval
@@ -304,6 +441,7 @@ class LocalRateLimiter(_Pacing):
 
     def acquire(self) -> float:
         with self.lock:
+            self.refresh()
             now = time.monotonic()
             self.tat = max(self.tat, now) + self.interval
             wait = self.tat - self.interval - now
@@ -315,6 +453,14 @@ class LocalRateLimiter(_Pacing):
         grows = self.hold(seconds)
         with self.lock:  # the slot time moves on with the schedule
             self.tat = max(self.tat, time.monotonic()) + grows
+
+    def refused(self, retry_after: float | None = None) -> float:
+        """WhatsApp refused a send as too fast: lower the rate, hold; returns the hold."""
+        hold, rate = self.adaptive.refused()
+        self.interval = 1.0 / rate
+        hold = max(hold, retry_after or 0.0)
+        self.penalise(hold)
+        return hold
 
 
 _local: dict[str, LocalRateLimiter] = {}

@@ -173,3 +173,60 @@ class TestAcrossProcesses:
         assert limiter.schedule_shift() - shift >= HOLD - 0.001
         assert limiter.wait_until(slots[-1], shift) is None
         assert time.monotonic() >= before + HOLD - 0.05
+
+
+class TestAdaptiveRate:
+    """WhatsApp's real limit may be below the setting: the rate follows what WhatsApp says."""
+
+    def test_a_refusal_after_a_calm_spell_cuts_the_rate_by_15_percent(self) -> None:
+        rate = ratelimit.AdaptiveRate(80.0)
+        assert rate.rate(now=0.0) == 80.0
+        hold, new = rate.refused(now=10.0)
+        assert new == pytest.approx(68.0)
+        assert hold == ratelimit.ADAPT_SHORT_HOLD
+
+    def test_refusals_that_keep_coming_right_after_a_cut_cut_deep_and_hold_long(self) -> None:
+        rate = ratelimit.AdaptiveRate(80.0)
+        rate.refused(now=10.0)  # 68
+        grown = 68.0 + 0.02 * 68.0 * 0.1  # it grows back from the cut at once
+        assert rate.refused(now=10.1) == (ratelimit.ADAPT_SHORT_HOLD, pytest.approx(grown))
+        hold, new = rate.refused(now=10.2)  # the third within the cooldown: far too fast
+        assert hold == ratelimit.ADAPT_LONG_HOLD
+        assert new == pytest.approx(68.0 * 0.7)
+
+    def test_the_rate_grows_back_to_the_setting_and_never_past_it(self) -> None:
+        rate = ratelimit.AdaptiveRate(80.0)
+        rate.refused(now=0.0)  # 68
+        assert rate.rate(now=5.0) == pytest.approx(68.0 + 0.02 * 68.0 * 5)
+        assert rate.rate(now=1000.0) == 80.0
+
+    def test_a_local_limiter_spaces_its_slots_by_the_adapted_rate(self) -> None:
+        limiter = LocalRateLimiter(RATE)
+        limiter.refused()
+        slots = limiter.reserve(3)
+        spacing = slots[1] - slots[0]
+        assert spacing == pytest.approx(1 / (RATE * 0.85), rel=0.05)
+
+    def test_a_retry_after_is_the_least_hold(self) -> None:
+        limiter = LocalRateLimiter(RATE)
+        assert limiter.refused(retry_after=0.7) == pytest.approx(0.7)
+        assert limiter.held_until - time.monotonic() > 0.6
+
+    def test_one_process_s_refusal_slows_every_process_sending_for_the_number(self) -> None:
+        key = f"test:ratelimit:{uuid.uuid4().hex}"
+        refused, other = _redis_limiter(key), _redis_limiter(key)
+        assert other.interval == pytest.approx(1 / RATE)
+        refused.refused()
+        other.sync_every = 0.0
+        other.refresh()  # what it asks Redis every 50 ms while sending
+        assert other.interval == pytest.approx(1 / (RATE * 0.85), rel=0.02)
+        slots = other.reserve(3)
+        assert slots[1] - slots[0] == pytest.approx(1 / (RATE * 0.85), rel=0.05)
+
+    def test_the_shared_rate_follows_the_same_rules_as_the_local_one(self) -> None:
+        key = f"test:ratelimit:{uuid.uuid4().hex}"
+        first, second = _redis_limiter(key), _redis_limiter(key)
+        holds = [first.refused(), second.refused(), first.refused()]  # one burst, two processes
+        assert holds[:2] == [ratelimit.ADAPT_SHORT_HOLD] * 2
+        assert holds[2] == pytest.approx(ratelimit.ADAPT_LONG_HOLD)
+        assert first.interval == pytest.approx(1 / (RATE * 0.85 * 0.7), rel=0.02)
