@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -163,3 +164,49 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         raise ValueError("Audit events are append-only.")
+
+
+class Notification(models.Model):
+    """Something a user must know, put in front of them (the bell, the dashboard, e-mail).
+
+    Written in the recipient's language when it is created (the e-mail goes in the same one).
+    """
+
+    class Level(models.TextChoices):
+        INFO = "info", _("Information")
+        WARNING = "warning", _("Warning")
+        DANGER = "danger", _("Urgent")
+
+    recipient = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
+    kind = models.CharField(_("kind"), max_length=100)  # dotted, e.g. broadcasts.broadcast.stopped
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices, default=Level.INFO)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            models.Index(
+                fields=["recipient", "-created_at"],
+                condition=Q(read_at__isnull=True),
+                name="notification_unread_idx",
+            ),
+            models.Index(fields=["recipient", "-created_at"], name="notification_recipient_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="notification_kind_is_dotted",
+                condition=Q(kind__regex=r"^[a-z_]+(\.[a-z_]+)+$"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title

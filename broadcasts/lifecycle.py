@@ -6,6 +6,11 @@
                                                            paused
     sending -> stopped (a stop-and-alert error from WhatsApp; an officer must look)
 
+A stop (broadcasts.halts) stops every sending broadcast of the number, or of the template, at
+once, and tells each one's maker and checker (notification, dashboard, e-mail where set up) in
+their language. A scheduled broadcast whose template WhatsApp has paused, disabled or rejected
+does not start: it waits, saying why, and starts when the template is approved again.
+
 Broadcasts above settings.BROADCAST_APPROVAL_THRESHOLD recipients need a second authorised
 officer's approval (maker-checker): a stolen account alone cannot message 50,000 people.
 """
@@ -18,13 +23,16 @@ from collections.abc import Iterable, Mapping
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from accounts import access
-from accounts.models import Role, User
+from accounts import access, notifications
+from accounts.models import Notification, Role, User
 from accounts.services import record_event
-from broadcasts import audience, audience_sources
+from broadcasts import audience, audience_sources, halts
 from broadcasts.models import Broadcast, Delivery, DeliveryStatus, MessageTemplate
 from people.models import Tag
 from stations.models import District, Station
@@ -221,11 +229,23 @@ def return_to_draft(*, broadcast: Broadcast, by: User, reason: str) -> Broadcast
     return broadcast
 
 
+TEMPLATE_NOT_APPROVED = gettext_lazy(
+    "Waiting: WhatsApp has not approved the template (it is %(status)s). The broadcast "
+    "starts by itself when the template is approved again."
+)
+
+
 def start_due_broadcasts(*, now: dt.datetime | None = None) -> list[int]:
-    """Fan out every scheduled broadcast whose time has come; returns their ids."""
+    """Fan out every scheduled broadcast whose time has come; returns their ids.
+
+    One whose template is not approved (paused, disabled, rejected by WhatsApp meanwhile)
+    waits, with the reason shown; it starts on the first call after the template is approved.
+    """
     now = now or timezone.now()
+    due_rows = Broadcast.objects.filter(status=S.SCHEDULED, scheduled_for__lte=now)
+    _explain_waiting(due_rows.exclude(template__status=MessageTemplate.Status.APPROVED))
     due = list(
-        Broadcast.objects.filter(status=S.SCHEDULED, scheduled_for__lte=now).values_list(
+        due_rows.filter(template__status=MessageTemplate.Status.APPROVED).values_list(
             "id", flat=True
         )
     )
@@ -236,12 +256,23 @@ def start_due_broadcasts(*, now: dt.datetime | None = None) -> list[int]:
     return started
 
 
+def _explain_waiting(rows: QuerySet[Broadcast]) -> None:
+    """Say on each waiting broadcast why it has not started (once, not every dispatch)."""
+    for broadcast in rows.select_related("template").filter(status_reason=""):
+        with_reason = TEMPLATE_NOT_APPROVED % {"status": broadcast.template.get_status_display()}
+        Broadcast.objects.filter(pk=broadcast.pk, status=S.SCHEDULED).update(
+            status_reason=str(with_reason)[:300]
+        )
+
+
 def start_broadcast(*, broadcast_id: int) -> bool:
     """scheduled -> preparing -> (fan-out) -> sending. Safe to call twice: only one wins."""
     with transaction.atomic():
-        won = Broadcast.objects.filter(pk=broadcast_id, status=S.SCHEDULED).update(
-            status=S.PREPARING, started_at=timezone.now()
-        )
+        won = Broadcast.objects.filter(
+            pk=broadcast_id,
+            status=S.SCHEDULED,
+            template__status=MessageTemplate.Status.APPROVED,
+        ).update(status=S.PREPARING, started_at=timezone.now(), status_reason="")
     if not won:
         return False
     broadcast = Broadcast.objects.select_related("district").get(pk=broadcast_id)
@@ -267,13 +298,40 @@ def pause_broadcast(*, broadcast: Broadcast, by: User) -> Broadcast:
 
 @transaction.atomic
 def resume_broadcast(*, broadcast: Broadcast, by: User) -> Broadcast:
+    """Paused or stopped -> sending again: every delivery not yet sent is claimed again.
+
+    After a stop the officer says the cause is fixed (a new token, the template approved):
+    the halts of the number and of the template are lifted, and a template WhatsApp paused
+    must be approved again first.
+    """
     broadcast = _locked(broadcast)
     _require_broadcaster(by, broadcast.district_id)
+    was_stopped = broadcast.status == S.STOPPED
+    if was_stopped and broadcast.template.status != MessageTemplate.Status.APPROVED:
+        raise ValidationError(
+            _(
+                "WhatsApp has not approved the template again yet (it is %(status)s): "
+                "resume when it is approved (the template list shows it after a sync)."
+            )
+            % {"status": broadcast.template.get_status_display()}
+        )
     _move(broadcast, S.RECURRING if broadcast.recurrence else S.SENDING)
+    broadcast.status_reason = ""
     broadcast.save()
     _set_schedule_enabled(broadcast, True)
-    _audit(broadcast, "resumed", by)
+    if was_stopped:
+        template_id = broadcast.template_id
+        transaction.on_commit(
+            lambda: halts.clear_halts(sender_id=_sender_id(), template_ids=[template_id])
+        )
+    _audit(broadcast, "resumed", by, after_stop=was_stopped or None)
     return broadcast
+
+
+def _sender_id() -> str:
+    from broadcasts.providers import get_provider
+
+    return get_provider().sender_id
 
 
 @transaction.atomic
@@ -292,16 +350,118 @@ def cancel_broadcast(*, broadcast: Broadcast, by: User, reason: str = "") -> Bro
     return broadcast
 
 
+# What an officer must do after each stop code (shown in the notification and on the page).
+STOP_ADVICE = {
+    190: gettext_lazy(
+        "WhatsApp refused the portal's access token (expired or revoked). The administrator "
+        "must set a new WHATSAPP_TOKEN; then resume the broadcast."
+    ),
+    131048: gettext_lazy(
+        "WhatsApp limited the number because of spam reports. Sending on would make it worse: "
+        "wait (usually a day), check that every recipient consented, then resume."
+    ),
+    132015: gettext_lazy(
+        "WhatsApp paused the template for low quality (citizens blocked or reported it). It is "
+        "released after a few hours; resume once the template list shows it approved again."
+    ),
+    132016: gettext_lazy(
+        "WhatsApp disabled the template after repeated pauses. Create and get approved a new "
+        "template, then send a new broadcast with it."
+    ),
+    133010: gettext_lazy(
+        "The WhatsApp number is not registered with the Cloud API. The administrator must "
+        "register it; then resume."
+    ),
+    131031: gettext_lazy(
+        "WhatsApp locked the business account. The administrator must resolve it in WhatsApp "
+        "Manager; then resume."
+    ),
+    368: gettext_lazy(
+        "WhatsApp restricted the business account for a policy violation. The administrator "
+        "must resolve it in WhatsApp Manager; then resume."
+    ),
+}
+STOPPED_TITLE = gettext_lazy("Broadcast stopped by WhatsApp: %(title)s")
+STOPPED_BODY = gettext_lazy(
+    "%(sent)s of %(total)s messages were sent; the other %(left)s are kept and go out when "
+    "you resume. WhatsApp said: %(code)s %(reason)s. %(advice)s"
+)
+SENT_OR_LATER = [DeliveryStatus.SENT, DeliveryStatus.DELIVERED, DeliveryStatus.READ]
+TEMPLATE_STATUS_TITLE = gettext_lazy("WhatsApp changed a template: %(template)s is %(status)s")
+
+
+def stop_advice(broadcast: Broadcast) -> str:
+    """What to do about a stopped broadcast's cause ('' when there is no advice for it)."""
+    code_text = broadcast.status_reason.partition(":")[0].strip()
+    if broadcast.status != S.STOPPED or not code_text.isdigit():
+        return ""
+    return str(STOP_ADVICE.get(int(code_text), ""))
+
+
+def stop_for_halt(*, halt: halts.Halt) -> list[int]:
+    """Stop every sending broadcast the halt concerns (the number's, or the template's);
+    returns the ids this call stopped (others may already have)."""
+    rows = Broadcast.objects.filter(status=S.SENDING)
+    if halt.scope == "template":
+        rows = rows.filter(template_id=halt.template_id)
+        _mark_template_from_code(halt)
+    return [
+        broadcast_id
+        for broadcast_id in rows.values_list("id", flat=True)
+        if stop_broadcast(broadcast_id=broadcast_id, code=halt.code, reason=halt.reason)
+    ]
+
+
+def _mark_template_from_code(halt: halts.Halt) -> None:
+    """132015/132016 say the template is paused/disabled before its webhook comes: block new
+    broadcasts with it now (the webhook or a sync sets the exact status later)."""
+    status = {132015: MessageTemplate.Status.PAUSED, 132016: MessageTemplate.Status.DISABLED}.get(
+        halt.code or 0
+    )
+    if status is not None and halt.template_id is not None:
+        MessageTemplate.objects.filter(
+            pk=halt.template_id, status=MessageTemplate.Status.APPROVED
+        ).update(status=status)
+
+
 def stop_broadcast(*, broadcast_id: int, code: int | None, reason: str) -> bool:
     """WhatsApp said stop-and-alert (template paused, token expired, ...): stop and tell."""
     with transaction.atomic():
         stopped = Broadcast.objects.filter(pk=broadcast_id, status=S.SENDING).update(
             status=S.STOPPED, status_reason=f"{code}: {reason}"[:300]
         )
-    if stopped:
-        broadcast = Broadcast.objects.get(pk=broadcast_id)
-        _audit(broadcast, "stopped", None, code=code, reason=reason)
+        if stopped:
+            broadcast = Broadcast.objects.select_related("created_by", "approved_by").get(
+                pk=broadcast_id
+            )
+            _audit(broadcast, "stopped", None, code=code, reason=reason)
+            _notify_stopped(broadcast, code=code, reason=reason)
     return bool(stopped)
+
+
+def _notify_stopped(broadcast: Broadcast, *, code: int | None, reason: str) -> None:
+    counts = Delivery.objects.filter(broadcast=broadcast).aggregate(
+        total=Count("id"),
+        sent=Count("id", filter=Q(status__in=SENT_OR_LATER)),
+        unsent=Count("id", filter=Q(status__in=[DeliveryStatus.PENDING, DeliveryStatus.SENDING])),
+    )
+    notifications.notify(
+        users=[broadcast.created_by, broadcast.approved_by],
+        kind="broadcasts.broadcast.stopped",
+        level=Notification.Level.DANGER,
+        title=STOPPED_TITLE,
+        body=STOPPED_BODY,
+        params={
+            "title": broadcast.title,
+            "sent": f"{counts['sent']:,}",
+            "total": f"{counts['total']:,}",
+            "left": f"{counts['unsent']:,}",
+            "code": code if code is not None else "",
+            "reason": reason[:200],
+            "advice": STOP_ADVICE.get(code or 0, ""),
+        },
+        url=reverse("broadcasts:detail", args=[broadcast.pk]),
+    )
 
 
 def complete_if_done(*, broadcast_id: int) -> bool:

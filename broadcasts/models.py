@@ -307,6 +307,9 @@ class WebhookEvent(models.Model):
     payload = models.JSONField()
     processed_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True)
+    # What could not be read ([{"where": "entry[0].changes[1].value.statuses[2]", "why": ...}]):
+    # the rest of the event was applied, and the event is never retried for it.
+    problems = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-received_at"]
@@ -335,3 +338,58 @@ class SandboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"to {self.to}: {self.body[:40]}"
+
+
+class UnmatchedStatus(models.Model):
+    """A status webhook that named no delivery we know yet, kept until it can be applied.
+
+    It arrives by wamid alone before the sender has recorded that wamid (WhatsApp's webhooks
+    are unordered and may overtake the send's answer), or for a row whose worker died before
+    recording anything. The recorder applies it when the wamid is stored; the reaper matches it
+    to an `unknown` row of the same recipient before anything decides that row was never sent.
+    """
+
+    wamid = models.CharField(max_length=128, db_index=True)
+    recipient_id = models.CharField(max_length=64, blank=True)  # wa_id (or a user id)
+    status = models.CharField(max_length=12)
+    timestamp = models.DateTimeField()
+    error_code = models.IntegerField(null=True, blank=True)
+    error_title = models.CharField(max_length=300, blank=True)
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("unmatched status")
+        verbose_name_plural = _("unmatched statuses")
+        indexes = [
+            models.Index(fields=["recipient_id", "timestamp"], name="unmatched_recipient_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.wamid}"
+
+
+class WhatsAppNumber(models.Model):
+    """What WhatsApp last said of a business number: quality, messaging tier, throughput.
+
+    From `phone_number_quality_update` webhooks. Since October 2025 the messaging limit
+    (unique recipients per moving 24 h) belongs to the business portfolio and is shared by its
+    numbers; the sender defers by the latest limit WhatsApp announced for our account, and
+    WHATSAPP_MESSAGING_LIMIT only until WhatsApp has said one.
+    """
+
+    display_phone_number = models.CharField(_("number"), max_length=20, unique=True)
+    business_account_id = models.CharField(_("business account"), max_length=64, blank=True)
+    messaging_tier = models.CharField(_("messaging tier"), max_length=20, blank=True)
+    # Unique recipients per 24 h the tier allows; 0: unlimited; None: not known.
+    messaging_limit = models.PositiveIntegerField(_("messaging limit"), null=True, blank=True)
+    flagged = models.BooleanField(_("quality flagged"), default=False)
+    last_event = models.CharField(_("last event"), max_length=40, blank=True)
+    throughput_upgraded = models.BooleanField(_("throughput upgraded"), default=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("WhatsApp number")
+        verbose_name_plural = _("WhatsApp numbers")
+
+    def __str__(self) -> str:
+        return self.display_phone_number

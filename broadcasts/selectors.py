@@ -7,7 +7,13 @@ from django.http import Http404
 
 from accounts import access
 from accounts.access import AnyUser
-from broadcasts.models import Broadcast, CampaignDay, MessageTemplate, SandboxMessage
+from broadcasts.models import (
+    Broadcast,
+    CampaignDay,
+    MessageTemplate,
+    SandboxMessage,
+    WhatsAppNumber,
+)
 
 
 def broadcasts_for(user: AnyUser) -> QuerySet[Broadcast]:
@@ -66,3 +72,8 @@ def calendar_days(*, user: AnyUser) -> QuerySet[CampaignDay]:
         .select_related("district", "template")
         .order_by("date", "district__name")
     )
+
+
+def whatsapp_numbers() -> list[WhatsAppNumber]:
+    """What WhatsApp last said of the portal's numbers (tier, quality), newest first."""
+    return list(WhatsAppNumber.objects.order_by("-updated_at")[:10])

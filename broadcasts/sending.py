@@ -8,13 +8,20 @@
 3. Record every outcome in one UPDATE ... FROM (VALUES ...) per batch.
 A worker that dies between 1 and 3 leaves rows in `sending`; the reaper turns them into
 `unknown`, and the status webhook (biz_opaque_callback_data = delivery id) reconciles them.
+
+A stop-and-alert answer (broadcasts.halts) halts every sender of the number or template at
+once: the refused message and every one not yet sent go back to `pending` with no attempt
+used, so resuming the broadcast reaches them all. A "too fast" answer lowers the shared rate
+(broadcasts.ratelimit) and the message is retried as soon as the short hold has passed.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import random
+import threading
 import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -26,7 +33,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from broadcasts import ratelimit
+from broadcasts import halts, ratelimit
 from broadcasts.models import Broadcast, Delivery, DeliveryStatus, MessageTemplate
 from broadcasts.providers import (
     ErrorClass,
@@ -49,6 +56,7 @@ class Claimed:
     attempts: int
     message: OutgoingMessage | None  # None: suppressed after claim -> skipped
     skip_reason: str = ""
+    template_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,7 @@ class Outcome:
     error_class: ErrorClass | None = None
     defer_reason: str = ""
     uses_attempt: bool = True  # False: held back by us before any request was made
+    halt: halts.Halt | None = None  # a stop answer (or a halt seen) sent this one back
 
 
 def _setting(name: str, default: float) -> float:
@@ -161,6 +170,7 @@ def _claimed_from_row(row: tuple, broadcast_id: int | None, content: _Content) -
             parameters=[str(p) for p in parameters or []],
             text=text,
         ),
+        template_id=template_id,
     )
 
 
@@ -217,6 +227,7 @@ def load_claimed(ids: list[int]) -> list[Claimed]:
                     parameters=[str(p) for p in parameters],
                     text=row.text,
                 ),
+                template_id=template.pk if template else None,
             )
         )
     return claimed
@@ -243,6 +254,52 @@ PAIR_SPACING_REASON = "pair_spacing"
 _KEEP_PAIR_WINDOW = frozenset({ErrorClass.AMBIGUOUS, ErrorClass.PAIR_LIMIT})
 
 
+class _Slots:
+    """Send times handed to the sender threads one at a time, reserved a short span ahead.
+
+    The whole batch is not reserved at once: when WhatsApp refuses a send as too fast the
+    shared rate drops, and only the slots reserved before that (LOOKAHEAD seconds' worth) still
+    follow the old rate (a hold moves them on). At unpaced rates a chunk is the whole batch:
+    one round trip, as before.
+    """
+
+    LOOKAHEAD = 0.2
+
+    def __init__(self, limiter: ratelimit.RateLimiter, count: int) -> None:
+        self.limiter = limiter
+        self.left = count
+        self.ready: list[tuple[float, float]] = []
+        self.last: tuple[float, float] | None = None
+        self.lock = threading.Lock()
+
+    def take(self) -> tuple[float, float]:
+        """(slot on time.monotonic(), the schedule shift seen when it was reserved)."""
+        with self.lock:
+            if not self.ready:
+                self._reserve()
+            self.left -= 1
+            return self.ready.pop(0)
+
+    def _reserve(self) -> None:
+        if self.last is not None:  # do not reserve further ahead than LOOKAHEAD
+            at, shift_seen = self.last
+            ahead = at + (self.limiter.schedule_shift() - shift_seen) - time.monotonic()
+            if ahead > self.LOOKAHEAD:
+                time.sleep(ahead - self.LOOKAHEAD)
+        shift_seen = self.limiter.schedule_shift()
+        interval = max(float(getattr(self.limiter, "interval", 0.0)), 1e-9)
+        n = max(1, min(self.left, math.ceil(self.LOOKAHEAD / interval)))
+        self.ready = [(at, shift_seen) for at in self.limiter.reserve(n)]
+        self.last = self.ready[-1]
+
+
+def _planned_times(count: int, limiter: ratelimit.RateLimiter) -> list[float]:
+    """When each message of a batch will roughly go (for the pair-spacing windows)."""
+    now = time.monotonic()
+    interval = float(getattr(limiter, "interval", 0.0))
+    return [now + i * interval for i in range(count)]
+
+
 def send_claimed(
     claimed: list[Claimed],
     *,
@@ -250,15 +307,19 @@ def send_claimed(
     limiter: ratelimit.RateLimiter,
     spacing: ratelimit.PairSpacing | None = None,
     pool: ThreadPoolExecutor | None = None,
+    watch: halts.HaltWatch | None = None,
+    halt_wait: float = 0.0,
 ) -> list[Outcome]:
-    """Send the claimed messages, a few in flight, each after taking a rate-limiter token.
+    """Send the claimed messages, a few in flight, each in its rate-limiter slot.
 
     Just before each request the recipient's pair-spacing window is claimed; a recipient who
     got a message less than WHATSAPP_PAIR_SPACING_SECONDS ago (from any worker, either stream)
     is not sent to now: the delivery goes back to pending until the window has passed,
-    without using up an attempt.
+    without using up an attempt. Just before each request the halts are checked too: a stop
+    answer to any sender of the number (or template) sends the message back unsent.
     """
     spacing = spacing or ratelimit.pair_spacing()
+    watch = watch or halts.HaltWatch(sender_id=provider.sender_id)
     skipped = [
         Outcome(c.id, DeliveryStatus.SKIPPED, error_title=c.skip_reason)
         for c in claimed
@@ -267,17 +328,30 @@ def send_claimed(
     to_send = [c for c in claimed if c.message is not None]
     if not to_send:
         return skipped
-
-    shift_seen = limiter.schedule_shift()  # a hold after this moves these slots on
-    slots = limiter.reserve(len(to_send))
+    for item in to_send:
+        watch.watch_template(item.template_id)
+    slots = _Slots(limiter, len(to_send))
     spaced = spacing.claim_many(
-        [(c.message.to, at) for c, at in zip(to_send, slots, strict=True) if c.message]
+        [
+            (c.message.to, at)
+            for c, at in zip(to_send, _planned_times(len(to_send), limiter), strict=True)
+            if c.message
+        ]
     )
 
-    def one(job: tuple[Claimed, float, datetime | None]) -> Outcome:
-        item, send_at, spaced_until = job
+    def one(job: tuple[Claimed, datetime | None]) -> Outcome:
+        item, spaced_until = job
         assert item.message is not None
-        held_until = limiter.wait_until(send_at, shift_seen)
+        held_until: datetime | None = None
+        halt = watch.check(item.template_id)
+        if halt is None:
+            send_at, shift_seen = slots.take()
+            held_until = limiter.wait_until(send_at, shift_seen)
+            halt = watch.check(item.template_id)  # a stop may have come while it waited
+        if halt is not None:
+            if spaced_until is None:
+                spacing.release(item.message.to)
+            return halted_outcome(item, halt, wait=halt_wait)
         if held_until is not None:  # WhatsApp said "too fast" meanwhile: do not even try
             if spaced_until is None:
                 spacing.release(item.message.to)  # the window was ours, and nothing went
@@ -300,9 +374,24 @@ def send_claimed(
             result = provider.send(item.message)
         except ProviderError as error:
             if error.error_class is ErrorClass.THROTTLE:
-                limiter.penalise(error.retry_after or 1.0)
+                hold = limiter.refused(error.retry_after)
+                error = ProviderError(
+                    str(error),
+                    code=error.code,
+                    error_class=error.error_class,
+                    retry_after=hold,
+                )
             if error.error_class not in _KEEP_PAIR_WINDOW:  # refused: nothing reached her
                 spacing.release(item.message.to)
+            if error.error_class is ErrorClass.STOP:
+                stop = halts.halt_for(
+                    code=error.code,
+                    reason=str(error),
+                    sender_id=provider.sender_id,
+                    template_id=item.template_id,
+                )
+                watch.trip(stop)
+                return halted_outcome(item, stop, wait=halt_wait, refused=error)
             return outcome_of_error(item, error)
         except Exception as error:  # a bug in the provider must not lose the batch
             logger.exception("provider crashed on delivery %s", item.id)
@@ -312,7 +401,7 @@ def send_claimed(
             )
         return Outcome(item.id, DeliveryStatus.SENT, wamid=result.wamid)
 
-    jobs = list(zip(to_send, slots, spaced, strict=True))
+    jobs = list(zip(to_send, spaced, strict=True))
     workers = max(1, int(getattr(provider, "max_in_flight", 1)))
     if workers == 1 or len(to_send) == 1:
         return skipped + [one(job) for job in jobs]
@@ -322,6 +411,28 @@ def send_claimed(
         return skipped + list(own.map(one, jobs))
 
 
+HALTED_REASON = "halted"
+
+
+def halted_outcome(
+    item: Claimed, halt: halts.Halt, *, wait: float = 0.0, refused: ProviderError | None = None
+) -> Outcome:
+    """Back to `pending`, no attempt used: a halt is about the number or template, not about
+    the citizen, and resuming must reach them. A broadcast's rows wait for its resume (wait 0:
+    it is stopped); a single message, whose stream nobody resumes, waits `wait` seconds."""
+    return Outcome(
+        item.id,
+        DeliveryStatus.PENDING,
+        error_code=halt.code,
+        error_title=(str(refused) if refused else halt.reason)[:300],
+        not_before=timezone.now() + timedelta(seconds=wait),
+        error_class=ErrorClass.STOP,
+        defer_reason=HALTED_REASON,
+        uses_attempt=False,
+        halt=halt,
+    )
+
+
 def outcome_of_error(item: Claimed, error: ProviderError) -> Outcome:
     """Retry later (pending + not_before) or fail, by error class and attempts so far."""
     now = timezone.now()
@@ -329,7 +440,9 @@ def outcome_of_error(item: Claimed, error: ProviderError) -> Outcome:
     title = str(error)[:300]
     retry_at: datetime | None = None
     if error.error_class is ErrorClass.THROTTLE:
-        retry_at = now + timedelta(seconds=(error.retry_after or 1.0) + random.uniform(0, 1))
+        # retry_after is the hold the limiter applied (at least WhatsApp's Retry-After): the
+        # message goes again right after it, spread a little so the retries do not bunch.
+        retry_at = now + timedelta(seconds=(error.retry_after or 1.0) * random.uniform(1.0, 1.5))
     elif error.error_class is ErrorClass.PAIR_LIMIT:
         # item.attempts counts the attempts before this one: the first 131056 waits 1 s, then
         # 4, 16, 64 (an index of -1 here once made the first retry wait 64 s).
@@ -373,17 +486,25 @@ def outcome_of_error(item: Claimed, error: ProviderError) -> Outcome:
 # One array per column, unnested into rows: the statement text is the same for every batch,
 # so psycopg parses it once (a VALUES list with 9 placeholders per row was re-parsed for every
 # batch, ~15% of a sender's CPU time), and the arrays are adapted in C.
+# A status webhook may have got there first (a row no longer `sending`/`unknown`): then it
+# keeps that status, its error code and title, and its stamps; the send only adds its wamid
+# and the attempt it used. (Every SET expression reads the row as it was before the UPDATE.)
 _RECORD_SQL = """
 UPDATE broadcasts_delivery AS d SET
     status = CASE WHEN d.status IN ('sending', 'unknown') THEN v.status ELSE d.status END,
     wamid = COALESCE(d.wamid, v.wamid),
-    error_code = v.error_code,
-    error_title = v.error_title,
-    not_before = COALESCE(v.not_before, d.not_before),
-    defer_reason = v.defer_reason,
+    error_code = CASE WHEN d.status IN ('sending', 'unknown') THEN v.error_code
+        ELSE d.error_code END,
+    error_title = CASE WHEN d.status IN ('sending', 'unknown') THEN v.error_title
+        ELSE d.error_title END,
+    not_before = CASE WHEN d.status IN ('sending', 'unknown')
+        THEN COALESCE(v.not_before, d.not_before) ELSE d.not_before END,
+    defer_reason = CASE WHEN d.status IN ('sending', 'unknown') THEN v.defer_reason
+        ELSE d.defer_reason END,
     attempts = CASE WHEN v.counts THEN d.attempts + 1 ELSE d.attempts END,
     sent_at = CASE WHEN v.wamid IS NOT NULL THEN COALESCE(d.sent_at, %(at)s) ELSE d.sent_at END,
-    failed_at = CASE WHEN v.status = 'failed' THEN %(at)s ELSE d.failed_at END
+    failed_at = CASE WHEN v.status = 'failed' AND d.status IN ('sending', 'unknown')
+        THEN %(at)s ELSE d.failed_at END
 FROM unnest(
     %(ids)s::bigint[], %(statuses)s::text[], %(wamids)s::text[], %(error_codes)s::integer[],
     %(error_titles)s::text[], %(not_befores)s::timestamptz[], %(counts)s::boolean[],
@@ -422,6 +543,15 @@ def record_outcomes(outcomes: Iterable[Outcome]) -> None:
             [sorted(ids)],
         )
         cursor.execute(_RECORD_SQL, params)
+        _apply_early_statuses([o.wamid for o in outcomes if o.wamid])
+
+
+def _apply_early_statuses(wamids: list[str]) -> None:
+    """Statuses that came by wamid alone before this batch was recorded apply now."""
+    if wamids:
+        from broadcasts import services
+
+        services.apply_unmatched_statuses(wamids=wamids)
 
 
 def _counts_attempt(outcome: Outcome) -> bool:
@@ -437,19 +567,21 @@ def _record_one_by_one(outcomes: list[Outcome], now: datetime) -> None:
     """The same rules, row by row, for SQLite in the embedded setup."""
     for o in outcomes:
         row = Delivery.objects.get(pk=o.id)
-        if row.status in (DeliveryStatus.SENDING, DeliveryStatus.UNKNOWN):
+        in_flight = row.status in (DeliveryStatus.SENDING, DeliveryStatus.UNKNOWN)
+        if in_flight:  # else a status webhook got there first: keep what it said
             row.status = o.status
+            row.error_code, row.error_title = o.error_code, o.error_title
+            row.not_before = o.not_before or row.not_before
+            row.defer_reason = o.defer_reason
+            if o.status is DeliveryStatus.FAILED:
+                row.failed_at = now
         row.wamid = row.wamid or o.wamid
-        row.error_code, row.error_title = o.error_code, o.error_title
-        row.not_before = o.not_before or row.not_before
-        row.defer_reason = o.defer_reason
         if _counts_attempt(o):
             row.attempts += 1
         if o.wamid and not row.sent_at:
             row.sent_at = now
-        if o.status is DeliveryStatus.FAILED:
-            row.failed_at = now
         row.save()
+    _apply_early_statuses([o.wamid for o in outcomes if o.wamid])
 
 
 # --- the loop --------------------------------------------------------------------------------
@@ -462,7 +594,8 @@ class RunReport:
     failed: int = 0
     retried: int = 0
     skipped: int = 0
-    stop: ProviderError | None = None
+    stop: halts.Halt | None = None  # a stop answer (ours or another sender's) ended the run
+    halted: int = 0  # deliveries handed back unsent because of it
     opted_out_ids: tuple[int, ...] = ()
     db_seconds: float = 0.0  # claim + load + record (the record overlaps the next batch's sends)
     send_seconds: float = 0.0  # provider calls, rate-limiter waits included
@@ -496,12 +629,17 @@ def run_sender(
     provider = provider or get_provider()
     limiter = ratelimit.limiter_for(provider.sender_id)
     spacing = ratelimit.pair_spacing()
+    content = _Content.for_broadcast(broadcast_id)
+    watch = halts.HaltWatch(sender_id=provider.sender_id)
+    if content.broadcast is not None:
+        watch.watch_template(content.broadcast[0])
+    # Single messages wait out a halt (nobody resumes their stream); a broadcast's wait for it.
+    halt_wait = float(halts.HALT_SECONDS) if broadcast_id is None else 0.0
     size = batch_size or int(_setting("WHATSAPP_BATCH_SIZE", 200))
     deadline = time.monotonic() + time_budget
     report = RunReport()
     opted_out: list[int] = []
     run_started = time.perf_counter()
-    content = _Content.for_broadcast(broadcast_id)
     in_flight = max(1, int(getattr(provider, "max_in_flight", 1)))
     pipelined = (
         in_flight > 1 and not connection.in_atomic_block and connection.vendor == "postgresql"
@@ -536,11 +674,22 @@ def run_sender(
 
     def send(batch: list[Claimed]) -> list[Outcome]:
         return send_claimed(
-            batch, provider=provider, limiter=limiter, spacing=spacing, pool=senders
+            batch,
+            provider=provider,
+            limiter=limiter,
+            spacing=spacing,
+            pool=senders,
+            watch=watch,
+            halt_wait=halt_wait,
         )
 
     ahead: list[Claimed] = []
     try:
+        # A halt already in force (another sender's stop answer): claim nothing, report it.
+        standing = watch.check(content.broadcast[0] if content.broadcast else None)
+        if standing is not None and (broadcast_id is not None or standing.scope == "number"):
+            report.stop = standing
+            return report
         claimed = claim_next() if time.monotonic() < deadline else []
         while claimed:
             started = time.perf_counter()
@@ -556,7 +705,9 @@ def run_sender(
             _tally(report, outcomes, opted_out)
             if heartbeat is not None:
                 heartbeat.renew()
-            if report.stop is not None:
+            if report.stop is not None and (
+                broadcast_id is not None or report.stop.scope == "number"
+            ):
                 break
             if dispatcher is not None:
                 claimed, ahead = ahead, []
@@ -624,7 +775,12 @@ class _Recorder:
 def _tally(report: RunReport, outcomes: list[Outcome], opted_out: list[int]) -> None:
     report.claimed += len(outcomes)
     for o in outcomes:
-        if o.status is DeliveryStatus.SENT:
+        if o.halt is not None:
+            report.halted += 1
+            # The stop answer itself (it carries the refusal) wins over a halt only seen.
+            if report.stop is None or (o.error_code is not None and report.stop.code is None):
+                report.stop = o.halt
+        elif o.status is DeliveryStatus.SENT:
             report.sent += 1
         elif o.status is DeliveryStatus.PENDING:
             report.retried += 1
@@ -632,9 +788,5 @@ def _tally(report: RunReport, outcomes: list[Outcome], opted_out: list[int]) -> 
             report.skipped += 1
         else:
             report.failed += 1
-            if o.error_class is ErrorClass.STOP and report.stop is None:
-                report.stop = ProviderError(
-                    o.error_title, code=o.error_code, error_class=ErrorClass.STOP
-                )
             if o.error_class is ErrorClass.OPTED_OUT:
                 opted_out.append(o.id)

@@ -43,6 +43,7 @@ def send_single_messages() -> int:
         return 0  # another worker is draining the stream; it will see our rows too
     try:
         report = sending.run_sender(broadcast_id=None, time_budget=25.0, heartbeat=lease)
+        _after_run(None, report)
     finally:
         lease.release()
     return report.sent
@@ -149,7 +150,7 @@ def sender_timings(broadcast_id: int) -> dict[str, int]:
 
 def _tier_allowance() -> int | None:
     """How many more unique recipients the messaging-limit tier allows today (None: unlimited)."""
-    limit = settings.WHATSAPP_MESSAGING_LIMIT
+    limit = services.messaging_limit()  # the tier WhatsApp announced, else the setting
     if not limit:
         return None
     return max(0, limit - audience.recipients_in_last_day())
@@ -165,14 +166,13 @@ def _defer_ready(broadcast_id: int, *, reason: str) -> int:
     ).update(defer_reason=reason, not_before=timezone.now() + DEFER_FOR)
 
 
-def _after_run(broadcast_id: int, report: sending.RunReport) -> None:
-    """Act on what the provider said: opt-outs (131050) and stop-and-alert errors."""
+def _after_run(broadcast_id: int | None, report: sending.RunReport) -> None:
+    """Act on what the provider said: opt-outs (131050) and stop-and-alert errors (every
+    sending broadcast of the number, or of the template, stops and its officers are told)."""
     if report.opted_out_ids:
         services.opt_out_from_failed_deliveries(delivery_ids=list(report.opted_out_ids))
     if report.stop is not None:
-        lifecycle.stop_broadcast(
-            broadcast_id=broadcast_id, code=report.stop.code, reason=str(report.stop)
-        )
+        lifecycle.stop_for_halt(halt=report.stop)
 
 
 @shared_task(name="broadcasts.reap", ignore_result=True)
@@ -194,6 +194,7 @@ def reap() -> dict[str, int]:
     requeued = services.requeue_unconfirmed_unknown(
         older_than=now - timedelta(seconds=settings.WHATSAPP_UNKNOWN_GRACE_SECONDS)
     )
+    services.forget_old_unmatched_statuses(now=now)
     completed = 0
     for broadcast_id in Broadcast.objects.filter(status=Broadcast.Status.SENDING).values_list(
         "id", flat=True

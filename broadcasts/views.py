@@ -93,6 +93,7 @@ def _context(request: HttpRequest, broadcast: Broadcast) -> dict[str, object]:
         "reason_form": ReasonForm(),
         "live": broadcast.status in {Broadcast.Status.PREPARING, Broadcast.Status.SENDING},
         "sample_text": broadcast.template.render([str(p) for p in broadcast.parameters]),
+        "stop_advice": lifecycle.stop_advice(broadcast),
     }
 
 
@@ -175,7 +176,11 @@ def template_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "broadcasts/templates.html",
-        {"templates": selectors.all_templates(), "provider": settings.WHATSAPP_PROVIDER},
+        {
+            "templates": selectors.all_templates(),
+            "provider": settings.WHATSAPP_PROVIDER,
+            "numbers": selectors.whatsapp_numbers(),
+        },
     )
 
 

@@ -3,6 +3,11 @@
 Meta delivers at least once and in any order, so storing is idempotent (unique hash of the
 body) and every effect is idempotent too: statuses only move forward, opt-outs happen once,
 and inbound messages carry their wamid for receivers to dedupe on.
+
+Every change of an event, and every status in it, is applied on its own (a savepoint each):
+what cannot be read is written to the event's `problems` with the reason and the rest is
+applied; an event is processed once and never retried for a part it could not read. A body
+nested deeper than MAX_DEPTH is refused at the door (400): no WhatsApp payload comes close.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -29,6 +34,7 @@ from people.services import opt_out_citizen, resume_citizen
 
 logger = logging.getLogger(__name__)
 
+MAX_DEPTH = 32  # WhatsApp's payloads nest about 8 deep
 RESUME_KEYWORDS = {"start", "resume", "शुरू", "चालू", "চালু", "শুরু"}
 
 
@@ -48,11 +54,49 @@ class Stored:
     created: bool
 
 
-def store_event(body: bytes) -> Stored:
-    """Keep the webhook once (a redelivered identical body is recognised and not stored twice)."""
-    payload = json.loads(body)
+def _depth_within(value: Any, limit: int) -> bool:
+    """True when no list or object nests deeper than `limit` (checked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict | list):
+            if depth > limit:
+                return False
+            children = node.values() if isinstance(node, dict) else node
+            stack.extend((child, depth + 1) for child in children)
+    return True
+
+
+def parse_body(body: bytes) -> dict[str, Any]:
+    """The webhook's JSON object; ValueError for anything else (not JSON, not an object,
+    nested too deep: Python's parser itself gives up past ~1,000 levels with RecursionError)."""
+    try:
+        payload = json.loads(body)
+    except RecursionError as exc:
+        raise ValueError("webhook body nested too deep") from exc
     if not isinstance(payload, dict):
         raise ValueError("webhook body is not a JSON object")
+    if not _depth_within(payload, MAX_DEPTH):
+        raise ValueError("webhook body nested too deep")
+    cleaned: dict[str, Any] = _without_nul(payload)
+    return cleaned
+
+
+def _without_nul(value: Any) -> Any:
+    """The payload with NUL removed from every string: valid JSON (`\u0000`), but PostgreSQL
+    can store it in no text or jsonb column (the signature was checked on the raw bytes)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    return value
+
+
+def store_event(body: bytes) -> Stored:
+    """Keep the webhook once (a redelivered identical body is recognised and not stored twice)."""
+    payload = parse_body(body)
     digest = hashlib.sha256(body).hexdigest()
     try:
         with transaction.atomic():
@@ -72,16 +116,73 @@ def process_event(*, event_id: int) -> bool:
         )
         if event is None:
             return False
-        _lock_deliveries(event.payload)
-        for field, value in _changes(event.payload):
-            if field == "messages":
-                _apply_statuses(value)
-                _receive_messages(value)
-            elif field == "user_preferences":
-                _apply_preferences(value)
+        payload = event.payload if isinstance(event.payload, dict) else {}
+        problems: list[dict[str, str]] = []
+        _lock_deliveries(payload)
+        for where, field, value in _changes(payload, problems):
+            _apply_change(where, field, value, problems)
         event.processed_at = timezone.now()
-        event.save(update_fields=["processed_at"])
+        event.problems = problems[:100]
+        event.error = "; ".join(f"{p['where']}: {p['why']}" for p in problems)[:300]
+        event.save(update_fields=["processed_at", "problems", "error"])
+    if problems:
+        logger.warning("webhook %s: %s part(s) could not be read", event_id, len(problems))
     return True
+
+
+# The changes we act on; any other field (account_update, ...) is stored and acknowledged.
+def _apply_change(
+    where: str, field: str, value: dict[str, Any], problems: list[dict[str, str]]
+) -> None:
+    handlers = {
+        "messages": _apply_messages,
+        "user_preferences": _apply_preferences,
+        "message_template_status_update": _apply_template_status,
+        "phone_number_quality_update": _apply_quality_update,
+    }
+    handler = handlers.get(field)
+    if handler is not None:
+        _guarded(where, problems, handler, where, value, problems)
+
+
+def _guarded(where: str, problems: list[dict[str, str]], fn: Any, *args: Any) -> None:
+    """Run one part in a savepoint; a part that cannot be read is a problem, not a failure."""
+    try:
+        with transaction.atomic():
+            fn(*args)
+    except _UNREADABLE as exc:
+        problems.append({"where": where, "why": f"{type(exc).__name__}: {exc}"[:200]})
+
+
+# What a part that cannot be read raises. DataError/IntegrityError: values the database refuses
+# (a NUL byte, an out-of-range number); the savepoint is rolled back and the rest goes on. A
+# lost connection (OperationalError) is not here: the whole event is retried later.
+_UNREADABLE = (
+    TypeError,
+    ValueError,
+    KeyError,
+    AttributeError,
+    IndexError,
+    OverflowError,
+    DataError,
+    IntegrityError,
+)
+
+
+def _apply_messages(where: str, value: dict[str, Any], problems: list[dict[str, str]]) -> None:
+    statuses = value.get("statuses")
+    if statuses is not None and not isinstance(statuses, list):
+        problems.append({"where": f"{where}.statuses", "why": "not a list"})
+        statuses = []
+    for index, status in enumerate(statuses or []):
+        _guarded(f"{where}.statuses[{index}]", problems, _apply_status, status)
+    messages = value.get("messages")
+    if messages is not None and not isinstance(messages, list):
+        problems.append({"where": f"{where}.messages", "why": "not a list"})
+        messages = []
+    metadata = value.get("metadata") if isinstance(value.get("metadata"), dict) else {}
+    for index, message in enumerate(messages or []):
+        _guarded(f"{where}.messages[{index}]", problems, _receive_message, message, metadata)
 
 
 def _lock_deliveries(payload: dict[str, Any]) -> None:
@@ -89,13 +190,16 @@ def _lock_deliveries(payload: dict[str, Any]) -> None:
     concurrent processing and recording never deadlock."""
     ids: set[int] = set()
     wamids: set[str] = set()
-    for field, value in _changes(payload):
-        for status in value.get("statuses") or [] if field == "messages" else []:
+    for _where, field, value in _changes(payload, []):
+        statuses = value.get("statuses") if field == "messages" else None
+        for status in statuses if isinstance(statuses, list) else []:
+            if not isinstance(status, dict):
+                continue
             callback = str(status.get("biz_opaque_callback_data") or "")
-            if callback.isdigit():
+            if callback.isdigit() and len(callback) < 19:
                 ids.add(int(callback))
-            elif status.get("id"):
-                wamids.add(str(status["id"]))
+            elif isinstance(status.get("id"), str):
+                wamids.add(status["id"][:128])
     if ids or wamids:
         list(
             Delivery.objects.filter(Q(id__in=ids) | Q(wamid__in=wamids))
@@ -105,35 +209,92 @@ def _lock_deliveries(payload: dict[str, Any]) -> None:
         )
 
 
-def _changes(payload: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
-    for entry in payload.get("entry") or []:
-        for change in entry.get("changes") or []:
-            if isinstance(change.get("value"), dict):
-                yield str(change.get("field", "")), change["value"]
+def _changes(
+    payload: dict[str, Any], problems: list[dict[str, str]]
+) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(where, field, value) of every change that is an object; the others are problems."""
+    entries = payload.get("entry")
+    if not isinstance(entries, list):
+        if entries is not None:
+            problems.append({"where": "entry", "why": "not a list"})
+        return
+    for e, entry in enumerate(entries):
+        changes = entry.get("changes") if isinstance(entry, dict) else None
+        if not isinstance(changes, list):
+            problems.append({"where": f"entry[{e}]", "why": "no list of changes"})
+            continue
+        for c, change in enumerate(changes):
+            where = f"entry[{e}].changes[{c}]"
+            if not isinstance(change, dict) or not isinstance(change.get("value"), dict):
+                problems.append({"where": where, "why": "the change has no object value"})
+                continue
+            yield where, str(change.get("field", "")), change["value"]
 
 
 def _when(timestamp: Any) -> dt.datetime:
     try:
         return dt.datetime.fromtimestamp(int(timestamp), tz=dt.UTC)
-    except (TypeError, ValueError, OverflowError):
+    except (TypeError, ValueError, OverflowError, OSError):
         return timezone.now()
 
 
-def _apply_statuses(value: dict[str, Any]) -> None:
-    for status in value.get("statuses") or []:
-        callback = str(status.get("biz_opaque_callback_data") or "")
-        errors = status.get("errors") or [{}]
-        update = services.StatusUpdate(
-            status=str(status.get("status", "")),
-            wamid=str(status.get("id", "")),
-            delivery_id=int(callback) if callback.isdigit() else None,
-            timestamp=_when(status.get("timestamp")),
-            error_code=errors[0].get("code"),
-            error_title=str(errors[0].get("title") or ""),
-        )
-        services.apply_status_update(update)
-        if update.status == "failed" and update.error_code == 131050:
-            _opt_out_recipient_of(update)
+def _apply_status(status: Any) -> None:
+    if not isinstance(status, dict):
+        raise ValueError("a status is not an object")
+    if not isinstance(status.get("id"), str) or not isinstance(status.get("status"), str):
+        raise ValueError("a status needs a string id and status")
+    callback = str(status.get("biz_opaque_callback_data") or "")
+    errors = status.get("errors") or [{}]
+    first = errors[0] if isinstance(errors, list) and errors else {}
+    if not isinstance(first, dict):
+        raise ValueError("errors[0] is not an object")
+    code = first.get("code")
+    update = services.StatusUpdate(
+        status=status["status"],
+        wamid=status["id"][:128],
+        delivery_id=int(callback) if callback.isdigit() and len(callback) < 19 else None,
+        timestamp=_when(status.get("timestamp")),
+        error_code=int(code) if isinstance(code, int | str) and str(code).isdigit() else None,
+        error_title=str(first.get("title") or first.get("message") or ""),
+    )
+    recipient = status.get("recipient_id")
+    services.record_status_update(
+        update, recipient_id=recipient if isinstance(recipient, str) else ""
+    )
+    if update.status == "failed" and update.error_code == 131050:
+        _opt_out_recipient_of(update)
+
+
+def _apply_template_status(
+    where: str, value: dict[str, Any], problems: list[dict[str, str]]
+) -> None:
+    """WhatsApp reviewed, paused, disabled or re-approved a template: follow it at once."""
+    event = value.get("event")
+    if not isinstance(event, str):
+        raise ValueError("no event")
+    services.apply_template_event(
+        event=event,
+        provider_id=str(value.get("message_template_id") or ""),
+        name=str(value.get("message_template_name") or ""),
+        language=str(value.get("message_template_language") or ""),
+        reason=str(value.get("reason") or ""),
+    )
+
+
+def _apply_quality_update(
+    where: str, value: dict[str, Any], problems: list[dict[str, str]]
+) -> None:
+    """The number's quality, messaging tier or throughput changed."""
+    number = value.get("display_phone_number")
+    if not isinstance(number, str) or not number:
+        raise ValueError("no display_phone_number")
+    services.apply_quality_update(
+        display_phone_number=number,
+        event=str(value.get("event") or ""),
+        limit=str(
+            value.get("max_daily_conversations_per_business") or value.get("current_limit") or ""
+        ),
+    )
 
 
 def _opt_out_recipient_of(update: services.StatusUpdate) -> None:
@@ -152,16 +313,25 @@ def _citizen_by_wa_id(wa_id: str) -> Citizen | None:
     return Citizen.objects.filter(phone="+" + wa_id.lstrip("+")).first() if wa_id else None
 
 
-def _apply_preferences(value: dict[str, Any]) -> None:
-    for preference in value.get("user_preferences") or []:
-        citizen = _citizen_by_wa_id(str(preference.get("wa_id", "")))
-        if citizen is None:
-            continue
-        if preference.get("value") == "stop":
-            opt_out_citizen(citizen=citizen, source=OptOutSource.PREFERENCES_WEBHOOK)
-            services.suppress_opted_out_deliveries(citizen_ids=[citizen.pk])
-        elif preference.get("value") == "resume":
-            resume_citizen(citizen=citizen, sources=[OptOutSource.PREFERENCES_WEBHOOK])
+def _apply_preferences(where: str, value: dict[str, Any], problems: list[dict[str, str]]) -> None:
+    preferences = value.get("user_preferences") or []
+    if not isinstance(preferences, list):
+        raise ValueError("user_preferences is not a list")
+    for index, preference in enumerate(preferences):
+        _guarded(f"{where}.user_preferences[{index}]", problems, _apply_preference, preference)
+
+
+def _apply_preference(preference: Any) -> None:
+    if not isinstance(preference, dict):
+        raise ValueError("a preference is not an object")
+    citizen = _citizen_by_wa_id(str(preference.get("wa_id", "")))
+    if citizen is None:
+        return
+    if preference.get("value") == "stop":
+        opt_out_citizen(citizen=citizen, source=OptOutSource.PREFERENCES_WEBHOOK)
+        services.suppress_opted_out_deliveries(citizen_ids=[citizen.pk])
+    elif preference.get("value") == "resume":
+        resume_citizen(citizen=citizen, sources=[OptOutSource.PREFERENCES_WEBHOOK])
 
 
 def is_stop_keyword(text: str) -> bool:
@@ -170,25 +340,27 @@ def is_stop_keyword(text: str) -> bool:
     return cleaned in {k.casefold() for k in settings.WHATSAPP_STOP_KEYWORDS}
 
 
-def _receive_messages(value: dict[str, Any]) -> None:
-    for message in value.get("messages") or []:
-        sender = str(message.get("from", ""))
-        text = str((message.get("text") or {}).get("body", ""))
-        citizen = _citizen_by_wa_id(sender)
-        if citizen is not None and is_stop_keyword(text):
-            opt_out_citizen(citizen=citizen, source=OptOutSource.KEYWORD)
-            services.suppress_opted_out_deliveries(citizen_ids=[citizen.pk])
-            continue
-        if citizen is not None and text.strip().casefold() in RESUME_KEYWORDS:
-            resume_citizen(citizen=citizen, sources=[OptOutSource.KEYWORD])
-            continue
-        inbound_message.send(
-            sender=Delivery,
-            message_id=str(message.get("id", "")),
-            from_phone="+" + sender.lstrip("+"),
-            text=text,
-            message_type=str(message.get("type", "")),
-            received_at=_when(message.get("timestamp")),
-            to_phone_number_id=str((value.get("metadata") or {}).get("phone_number_id", "")),
-            citizen=citizen,
-        )
+def _receive_message(message: Any, metadata: dict[str, Any]) -> None:
+    if not isinstance(message, dict):
+        raise ValueError("a message is not an object")
+    sender = str(message.get("from", ""))
+    body = message.get("text")
+    text = str(body.get("body", "")) if isinstance(body, dict) else ""
+    citizen = _citizen_by_wa_id(sender)
+    if citizen is not None and is_stop_keyword(text):
+        opt_out_citizen(citizen=citizen, source=OptOutSource.KEYWORD)
+        services.suppress_opted_out_deliveries(citizen_ids=[citizen.pk])
+        return
+    if citizen is not None and text.strip().casefold() in RESUME_KEYWORDS:
+        resume_citizen(citizen=citizen, sources=[OptOutSource.KEYWORD])
+        return
+    inbound_message.send(
+        sender=Delivery,
+        message_id=str(message.get("id", "")),
+        from_phone="+" + sender.lstrip("+"),
+        text=text,
+        message_type=str(message.get("type", "")),
+        received_at=_when(message.get("timestamp")),
+        to_phone_number_id=str(metadata.get("phone_number_id", "")),
+        citizen=citizen,
+    )

@@ -575,3 +575,19 @@ CELERY_BEAT_SCHEDULE["accounts-purge-audit-events"] = {
     "task": "accounts.purge_audit_events",
     "schedule": 24 * 60 * 60.0,
 }
+
+# --- Notifications (accounts.notifications) --------------------------------------------------
+# E-mail for notifications (a broadcast stopped by WhatsApp, ...), e.g.
+# EMAIL_URL=smtp+tls://user:password@smtp.example.gov.in:587. Unset: in-portal notifications
+# only (the bell and the dashboard), no e-mail.
+_EMAIL_URL = env.str("EMAIL_URL", default="")
+NOTIFICATIONS_EMAIL = bool(_EMAIL_URL)
+if _EMAIL_URL:
+    globals().update(env.email_url("EMAIL_URL"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Thana Connect <noreply@localhost>")
+# The portal's address as users reach it, for links in e-mails.
+PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000").rstrip("/")
+CELERY_BEAT_SCHEDULE["accounts-email-notifications"] = {
+    "task": "accounts.email_pending_notifications",
+    "schedule": 120.0,
+}

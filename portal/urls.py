@@ -22,6 +22,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("", include("accounts.urls")),
     path("", include("accounts.audit_urls")),
+    path("", include("accounts.notification_urls")),
     *[path("", include(f"{app}.urls")) for app in DOMAIN_APPS],
     path("", include("reports.dashboard_urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

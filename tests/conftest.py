@@ -51,6 +51,20 @@ def _default_language():  # type: ignore[no-untyped-def]
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def _no_halts_left_behind():  # type: ignore[no-untyped-def]
+    """A WhatsApp stop halts a number or a template for minutes (broadcasts.halts), keyed by
+    ids the next test's database reuses: each test starts and ends without one."""
+    yield
+    from broadcasts.ratelimit import redis_client
+
+    client = redis_client()
+    if client is not None:
+        keys = list(client.scan_iter(match="*thana:halt:*", count=1000))
+        if keys:
+            client.delete(*keys)
+
+
 @dataclass
 class World:
     """Two states, districts and stations, and one user per role in 'ours' and in 'theirs'."""

@@ -127,6 +127,20 @@ def _forget_routing() -> None:
     amqp.flush_routes()
 
 
+@contextmanager
+def engine_cache(engine: Engine) -> Iterator[None]:
+    """This process uses the workers' cache keys meanwhile (e.g. to lift a halt they see)."""
+    from django.core.cache import caches
+
+    backend = caches["default"]
+    previous = backend.key_prefix
+    backend.key_prefix = engine.prefix
+    try:
+        yield
+    finally:
+        backend.key_prefix = previous
+
+
 def beat(engine: Engine) -> None:
     """What celery beat would do every few seconds: dispatch and reap, on the test's queue."""
     for task in ("broadcasts.dispatch", "broadcasts.reap"):
@@ -198,6 +212,7 @@ __all__ = [
     "beat",
     "cloud_provider",
     "cloud_settings",
+    "engine_cache",
     "kill_group",
     "route_to",
     "start_worker",

@@ -89,7 +89,7 @@ def test_max_messages_holds_with_batches_claimed_ahead(world, fake) -> None:
     assert len(fake.requests()) == 3
 
 
-def test_a_stop_error_hands_the_batch_claimed_ahead_back(world, fake, monkeypatch) -> None:
+def test_a_stop_error_hands_every_unsent_delivery_back(world, fake, monkeypatch) -> None:
     ids = _queue(world, 6)
     released: list[list[int]] = []
     release = sending.release_claimed
@@ -98,17 +98,18 @@ def test_a_stop_error_hands_the_batch_claimed_ahead_back(world, fake, monkeypatc
     )
     fake.inject("error", count=None, code=131031)  # account locked: stop sending
     report = sending.run_sender(broadcast_id=None, time_budget=10, batch_size=2)
-    assert report.stop is not None and report.claimed == 2
+    assert report.stop is not None and report.stop.code == 131031
+    assert report.stop.scope == "number" and report.claimed == 2
     assert [len(batch) for batch in released] == [2]  # the second batch was claimed ahead
     rows = Delivery.objects.filter(pk__in=ids)
-    assert (
-        sorted(row.status for row in rows)
-        == [DeliveryStatus.FAILED] * 2 + [DeliveryStatus.PENDING] * 4
-    )
-    # The batch claimed ahead went back untouched: no attempt used, free to claim again.
-    assert {(row.attempts, row.claimed_at) for row in rows if row.status == "pending"} == {
-        (0, None)
-    }
+    # The refused message and its batch-mate go back to pending too, with no attempt used:
+    # the account is locked, not the citizens' numbers; a later run reaches them all.
+    assert {row.status for row in rows} == {DeliveryStatus.PENDING}
+    assert {row.attempts for row in rows} == {0}
+    assert len(fake.rejected()) <= 2  # the batch-mate was not even tried once the stop came
+    # The batch claimed ahead went back untouched: free to claim again.
+    untouched = [row for row in rows if row.error_code is None]
+    assert len(untouched) == 4 and {row.claimed_at for row in untouched} == {None}
 
 
 def test_a_failed_write_reaches_the_caller(world, fake, monkeypatch) -> None:

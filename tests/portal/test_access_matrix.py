@@ -96,6 +96,11 @@ PUBLIC_ROUTES = {
 }
 
 ROUTES: dict[str, Row] = {
+    "notifications:badge": Row(None, ALL),
+    "notifications:list": Row(None, ALL),
+    "notifications:panel": Row(None, ALL),
+    "notifications:read_all": Row(None, ALL, method="POST"),
+    "notifications:open": Row("notification", "I", method="POST"),  # the recipient's only
     "api-schema": Row(None, ALL),  # the API's map: every signed-in user, nobody else
     "api:complaints-arrest-create": Row("complaint", "IOM", method="POST"),
     "api:complaints-case-file": Row("complaint", "SDCIOM"),
@@ -427,7 +432,18 @@ def _report_export(place: Place, template: MessageTemplate) -> tuple[models.Mode
     return export, ""
 
 
+def _notification(place: Place, template: MessageTemplate) -> tuple[models.Model, str]:
+    from accounts import notifications
+
+    marker = f"Notice {place.station.code}"
+    [notice] = notifications.notify(
+        users=[place.users[Role.STATION_IC]], kind="matrix.notice", title=marker
+    )
+    return notice, marker
+
+
 BUILDERS: dict[str, Builder] = {
+    "notification": _notification,
     "referral": _referral,
     "unrouted": _unrouted,
     "report_export": _report_export,
