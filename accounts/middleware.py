@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -95,6 +95,14 @@ def _url_name(request: HttpRequest) -> str:
     return match.view_name
 
 
+def _url_name_of(url: str) -> str:
+    path = urlsplit(url).path
+    try:
+        return resolve(path).view_name if path else ""
+    except Resolver404:
+        return ""
+
+
 class SecondFactorMiddleware:
     """Send a user who needs a second factor and has not given one to enrol or verify.
 
@@ -132,6 +140,10 @@ class SecondFactorMiddleware:
         back = request.get_full_path() if request.method in SAFE_METHODS else request.path
         if request.headers.get("HX-Request"):
             back = request.headers.get("HX-Current-URL", "") or resolve_url("home")
+            if _url_name_of(back) in OPEN_URL_NAMES:
+                # A fragment of an open page (the bell on the enrolment page itself): no
+                # fragment, no redirect (that would reload the page it is on, for ever).
+                return HttpResponse(status=204)
         url = f"{target}?{urlencode({'next': back})}"
         if request.headers.get("HX-Request"):
             response = HttpResponse(status=204)
