@@ -18,6 +18,7 @@ officer's approval (maker-checker): a stolen account alone cannot message 50,000
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterable, Mapping
 
 from django.conf import settings
@@ -435,8 +436,24 @@ def stop_broadcast(*, broadcast_id: int, code: int | None, reason: str) -> bool:
                 pk=broadcast_id
             )
             _audit(broadcast, "stopped", None, code=code, reason=reason)
-            _notify_stopped(broadcast, code=code, reason=reason)
+    if stopped:
+        # The other sender slots halt within a request; wait for their answers to be
+        # recorded so the officers read true figures (sent, and what resume will send).
+        _await_in_flight(broadcast_id, seconds=settings.WHATSAPP_STOP_SETTLE_SECONDS)
+        _notify_stopped(broadcast, code=code, reason=reason)
     return bool(stopped)
+
+
+def _await_in_flight(broadcast_id: int, *, seconds: float) -> None:
+    """Until no row of the broadcast is claimed by a live sender (bounded: a slot whose
+    worker died keeps its claim until the reaper; the summary then counts it as unsent)."""
+    deadline = time.monotonic() + seconds
+    lease = timezone.now() - dt.timedelta(seconds=settings.WHATSAPP_CLAIM_LEASE_SECONDS)
+    in_flight = Delivery.objects.filter(
+        broadcast_id=broadcast_id, status=DeliveryStatus.SENDING, claimed_at__gte=lease
+    )
+    while in_flight.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def _notify_stopped(broadcast: Broadcast, *, code: int | None, reason: str) -> None:

@@ -265,6 +265,9 @@ WHATSAPP_RATE_SAFETY = 0.93  # aim under the limit so thread scheduling jitter n
 WHATSAPP_MESSAGING_LIMIT = _env_int("WHATSAPP_MESSAGING_LIMIT", 100000)
 WHATSAPP_CLAIM_LEASE_SECONDS = _env_int("WHATSAPP_CLAIM_LEASE_SECONDS", 120, minimum=2)
 WHATSAPP_SENDER_LEASE_SECONDS = _env_int("WHATSAPP_SENDER_LEASE_SECONDS", 30, minimum=2)
+# A stopped broadcast's officers are told once the other sender slots' answers are in
+# (they halt within a request); at most this long.
+WHATSAPP_STOP_SETTLE_SECONDS = 15.0
 WHATSAPP_UNKNOWN_GRACE_SECONDS = _env_int("WHATSAPP_UNKNOWN_GRACE_SECONDS", 600, minimum=1)
 # Stored webhooks whose processing task was lost (broker down) are swept after this long.
 WEBHOOK_SWEEP_AFTER_SECONDS = _env_int("WEBHOOK_SWEEP_AFTER_SECONDS", 20, minimum=1)

@@ -29,6 +29,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 AUDIENCE = 600
 STOP_AFTER = 100
+IN_FLIGHT = 4  # requests each sender slot may have on the wire
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +42,7 @@ def fake_server() -> Iterator[FakeWhatsApp]:
 @pytest.fixture
 def fake(fake_server, settings, world) -> Iterator[FakeWhatsApp]:  # type: ignore[no-untyped-def]
     settings.WHATSAPP_MESSAGES_PER_SECOND = 200
+    settings.WHATSAPP_SEND_CONCURRENCY = IN_FLIGHT
     settings.BROADCAST_APPROVAL_THRESHOLD = 1  # a second officer approves: maker and checker
     with cloud_provider(settings, fake_server, pair_window_s=0, pair_spacing_s=0):
         yield fake_server
@@ -114,9 +116,11 @@ def test_a_stop_code_halts_both_senders_and_resuming_reaches_everybody_once(
     reports = _two_senders(broadcast.pk)
 
     refused = [r for r in fake.rejected() if r["code"] == code]
-    # The first refusal halts both senders within a request or two (before the fix: both
-    # slots sent on through the batches they had claimed: hundreds of refusals).
-    assert 1 <= len(refused) <= 4, f"{len(refused)} requests after the stop"
+    # The first refusal halts both senders within a request or two: at most the requests
+    # already on the wire, one per sender thread, and one more that started as the halt was
+    # being raised (before the fix: both slots sent on through the batches they had claimed,
+    # hundreds of refusals). How many were on the wire depends on the machine's speed.
+    assert 1 <= len(refused) <= 2 * IN_FLIGHT + 2, f"{len(refused)} requests after the stop"
     assert any(r.stop is not None and r.stop.code == code for r in reports)
     accepted = fake.stats()["accepted"]
     assert accepted == STOP_AFTER
@@ -147,7 +151,7 @@ def test_a_stop_code_halts_both_senders_and_resuming_reaches_everybody_once(
 
 
 def test_the_maker_and_the_checker_are_told_in_their_own_language(
-    world, checker, fake, settings, client
+    world, checker, fake, settings, login
 ) -> None:  # type: ignore[no-untyped-def]
     settings.NOTIFICATIONS_EMAIL = True
     broadcast = _sending_broadcast(world, checker, n=150)
@@ -177,7 +181,7 @@ def test_the_maker_and_the_checker_are_told_in_their_own_language(
     assert reverse("broadcasts:detail", args=[broadcast.pk]) in mail.outbox[0].body
 
     # In the portal: the bell counts it, the dashboard shows it, opening it marks it read.
-    client.force_login(checker)
+    client = login(checker)
     badge = client.get(reverse("notifications:badge"))
     assert b'data-testid="notification-count">1' in badge.content
     panel = client.get(reverse("notifications:panel")).content.decode()
@@ -237,7 +241,8 @@ def test_a_number_stop_halts_the_single_messages_too_and_they_wait(world, fake) 
     rows = Delivery.objects.filter(pk__in=ids)
     assert {row.status for row in rows} == {DeliveryStatus.PENDING}
     assert {row.attempts for row in rows} == {0}
-    assert len(fake.rejected()) <= 2
+    refused = len(fake.rejected())
+    assert 1 <= refused <= IN_FLIGHT  # only those already on the wire with the first (of 5)
     # While the halt lasts a new run sends nothing at all.
     again = sending.run_sender(broadcast_id=None, time_budget=10)
-    assert again.claimed == 0 and len(fake.rejected()) <= 2
+    assert again.claimed == 0 and len(fake.rejected()) == refused
