@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import two_factor
-from accounts.models import AuditEvent, Posting, User
+from accounts.models import AuditEvent, Notification, Posting, User
 
 
 class PostingInline(admin.TabularInline):
@@ -75,4 +75,22 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Read-only: what the portal told whom (read and e-mailed times included)."""
+
+    list_display = ["created_at", "recipient", "kind", "level", "title", "read_at", "emailed_at"]
+    list_filter = ["level", "kind"]
+    search_fields = ["title", "recipient__username"]
+    list_select_related = ["recipient"]
+    raw_id_fields = ["recipient"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

@@ -7,7 +7,9 @@ from broadcasts.models import (
     Delivery,
     MessageTemplate,
     SandboxMessage,
+    UnmatchedStatus,
     WebhookEvent,
+    WhatsAppNumber,
 )
 
 
@@ -48,6 +50,31 @@ class DeliveryAdmin(ReadOnlyAdmin):
 @admin.register(WebhookEvent)
 class WebhookEventAdmin(ReadOnlyAdmin):
     list_display = ["id", "received_at", "processed_at", "error"]
+
+
+@admin.register(UnmatchedStatus)
+class UnmatchedStatusAdmin(ReadOnlyAdmin):
+    """Statuses that came before their send was recorded (kept a while, then forgotten)."""
+
+    list_display = ["received_at", "wamid", "status", "error_code"]
+    list_filter = ["status"]
+    search_fields = ["wamid"]
+    show_full_result_count = False
+
+
+@admin.register(WhatsAppNumber)
+class WhatsAppNumberAdmin(ReadOnlyAdmin):
+    """What WhatsApp's webhooks said about each sender number: tier, limit, quality."""
+
+    list_display = [
+        "display_phone_number",
+        "messaging_tier",
+        "messaging_limit",
+        "flagged",
+        "last_event",
+        "updated_at",
+    ]
+    list_filter = ["flagged"]
 
 
 @admin.register(SandboxMessage)
