@@ -58,11 +58,14 @@ def _no_halts_left_behind():  # type: ignore[no-untyped-def]
     yield
     from broadcasts.ratelimit import redis_client
 
-    client = redis_client()
-    if client is not None:
-        keys = list(client.scan_iter(match="*thana:halt:*", count=1000))
-        if keys:
-            client.delete(*keys)
+    try:
+        client = redis_client()
+        if client is not None:
+            keys = list(client.scan_iter(match="*thana:halt:*", count=1000))
+            if keys:
+                client.delete(*keys)
+    except Exception as error:  # a test that stopped or replaced the cache on purpose
+        print(f"halts not cleared: {error!r}")
 
 
 @dataclass
