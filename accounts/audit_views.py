@@ -11,7 +11,6 @@ Exporting the log as CSV is itself an audit event, written before the first row 
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Iterator
 from datetime import datetime, time
 from typing import Any
@@ -31,6 +30,7 @@ from accounts.access import AnyUser
 from accounts.models import AuditEvent, Role, User
 from accounts.services import record_event
 from complaints.models import IdentityAccessLog
+from stations.spreadsheet_safety import safe_csv_writer
 
 PAGE_SIZE = 50
 EXPORT_MAX_ROWS = 100_000  # a year of a busy district; narrow the filters for more
@@ -206,7 +206,8 @@ CSV_HEADER = [
 
 
 def _csv_lines(events: Iterable[AuditEvent]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    """The export's lines, every cell escaped against spreadsheet formulas."""
+    writer = safe_csv_writer(_Echo())
     yield writer.writerow(CSV_HEADER)
     for event in events:
         yield writer.writerow(
@@ -216,17 +217,12 @@ def _csv_lines(events: Iterable[AuditEvent]) -> Iterator[str]:
                 event.action,
                 event.target_type,
                 event.target_id,
-                _safe_cell(event.target_repr),
+                event.target_repr,
                 event.district.code if event.district else "",
                 event.station.code if event.station else "",
                 event.ip_address or "",
             ]
         )
-
-
-def _safe_cell(value: str) -> str:
-    """Neutralise spreadsheet formulas (CSV injection) in free text."""
-    return "'" + value if value[:1] in {"=", "+", "-", "@", "\t", "\r"} else value
 
 
 @login_required

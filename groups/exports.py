@@ -5,7 +5,6 @@ Only what adding a member to WhatsApp needs: name, phone, locality, language, jo
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,9 +12,9 @@ from dataclasses import dataclass
 from django.utils.text import slugify
 
 from groups.models import CommunityGroup, Membership
+from stations.spreadsheet_safety import safe_csv_writer
 
 FORMATS = ("csv", "vcf")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -25,22 +24,17 @@ class Export:
     body: str
 
 
-def _cell(text: str) -> str:
-    """A text cell that a spreadsheet will not run as a formula."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def _csv(members: Sequence[Membership]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = safe_csv_writer(out)  # every cell escaped: names are what citizens gave us
     writer.writerow(["name", "phone", "locality", "language", "joined_on"])
     for member in members:
         citizen = member.citizen
         writer.writerow(
             [
-                _cell(citizen.name),
-                citizen.phone,  # E.164, validated: digits after a plus, never a formula
-                _cell(citizen.locality),
+                citizen.name,
+                citizen.phone,  # E.164: the rule leaves +91... alone
+                citizen.locality,
                 citizen.preferred_language,
                 member.joined_on.isoformat(),
             ]

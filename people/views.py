@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 
 from django.contrib import messages
@@ -21,6 +20,7 @@ from people import selectors, services
 from people.forms import CitizenFilterForm, EraseForm, ImportUploadForm
 from people.models import Citizen, ImportJob, ImportRejectedRow, OptOutSource, RejectReason
 from people.spreadsheets import FIELDS
+from stations.spreadsheet_safety import safe_csv_writer
 
 
 def _require_police(user: AnyUser) -> None:
@@ -143,10 +143,10 @@ def import_list(request: HttpRequest) -> HttpResponse:
                 client_key=form.cleaned_data["token"],
                 request=request,
                 list_name=form.cleaned_data["list_name"],
+                sheet_name=form.cleaned_data["sheet"],
             )
         except ValidationError as error:
-            field = "list_name" if error.code == "list_name_taken" else "file"
-            form.add_error(field, error)
+            form.add_import_error(error)
         else:
             return redirect("people:import_detail", pk=job.pk)
     jobs = selectors.import_list(user=request.user)[:30]
@@ -183,26 +183,16 @@ class _Echo:
         return value
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe_cell(value: str) -> str:
-    """Neutralise spreadsheet formulas (CSV injection) but leave phone numbers like +91... as is."""
-    if value.startswith(_FORMULA_START) and not all(ch in "+-0123456789 ()." for ch in value):
-        return "'" + value
-    return value
-
-
 def _rejected_lines(job: ImportJob) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    """The CSV's lines; every cell escaped, the uploaded header's too (it is the file's text)."""
+    writer = safe_csv_writer(_Echo())
     yield "\ufeff"  # Excel opens UTF-8 (Devanagari, Bengali) correctly only with a BOM
     yield writer.writerow([*job.header, "row", "reason", "reason_text"])
     width = len(job.header)
     row: ImportRejectedRow
     for row in selectors.rejected_rows(job).iterator(chunk_size=2000):
         values = [*row.values, *([""] * (width - len(row.values)))][:width]
-        cells = [_safe_cell(v) for v in values]
-        yield writer.writerow([*cells, row.row_number, row.reason, row.reason_text])
+        yield writer.writerow([*values, row.row_number, row.reason, row.reason_text])
 
 
 @login_required

@@ -6,7 +6,6 @@ complaint, so no victim identity can reach a file.
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
@@ -14,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from reports.selectors import COLUMNS, DAYS, PERCENT, ReportRow, ReviewReport
+from stations.spreadsheet_safety import append_safe_row, safe_csv_writer
 
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -54,11 +54,11 @@ def to_csv(report: ReviewReport) -> bytes:
     """CSV with a title line, the header, one line per station and the totals line (UTF-8 BOM,
     so Excel reads Hindi and Bengali names correctly)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = safe_csv_writer(buffer)  # station names and labels are text: escaped, quoted
     writer.writerow([title(report)])
     writer.writerow(header(report))
     for row in [*report.rows, report.totals]:
-        writer.writerow(["" if cell is None else cell for cell in _cells(report, row)])
+        writer.writerow(_cells(report, row))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -71,17 +71,17 @@ def to_xlsx(report: ReviewReport) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = _("Review")[:31]
-    sheet.append([title(report)])
+    append_safe_row(sheet, [title(report)])  # text that looks like a formula stays text
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append(header(report))
+    append_safe_row(sheet, header(report))
     bold = Font(bold=True)
     for cell in sheet[2]:
         cell.font = bold
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         cell.fill = PatternFill("solid", fgColor="DDE6F0")
     for row in report.rows:
-        sheet.append(_cells(report, row))
-    sheet.append(_cells(report, report.totals))
+        append_safe_row(sheet, _cells(report, row))
+    append_safe_row(sheet, _cells(report, report.totals))
     for cell in sheet[sheet.max_row]:
         cell.font = bold
     formats = {DAYS: "0.0", PERCENT: "0.0"}
