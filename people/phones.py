@@ -3,6 +3,11 @@
 Accepts "+91 98765-43210", "098765 43210", "9876543210", "919876543210", and the same written in
 Devanagari (९८७६५४३२१०) or Bengali (৯৮৭৬৫৪৩২১০) digits. WhatsApp needs a mobile number, so
 landlines are told apart from mobiles.
+
+Also accepts a number the way it arrives when copied: wrapped in WhatsApp's invisible direction
+marks (U+202A ... U+202C) or other bidi and zero-width characters, after the apostrophe Excel
+users type to keep a number as text ('9826400009), or with the '.0' another program wrote
+after it (9826400009.0).
 """
 
 from __future__ import annotations
@@ -22,6 +27,15 @@ DEFAULT_REGION = "IN"
 _DIGIT_BLOCKS = {0x0966: "Devanagari", 0x09E6: "Bengali", 0x0AE6: "Gujarati", 0x0A66: "Gurmukhi"}
 _TRANSLATE = {block + offset: str(offset) for block in _DIGIT_BLOCKS for offset in range(10)}
 _ALLOWED = re.compile(r"^[0-9+\-\s().]*$")
+# Characters no one sees that copied text carries: bidi marks, embeddings, overrides and isolates
+# (WhatsApp wraps every number it copies in U+202A ... U+202C), zero-width space and joiners, BOM.
+INVISIBLE = (
+    "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
+)
+_PHONE_TRANSLATE = {**_TRANSLATE, **dict.fromkeys(map(ord, INVISIBLE))}  # digits, and drop these
+_TEXT_MARKS = "'\u2018\u2019"  # Excel's keep-as-text apostrophe, also as typographic quotes
+_TEXT_DECIMAL = re.compile(r"(?<=\d)\.0+$")  # 9826400009.0: a number written out as text
+_SPACES = re.compile(r"\s+")  # also the no-break spaces of copied numbers (U+00A0, U+202F)
 MOBILE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
 
 
@@ -65,7 +79,8 @@ def ascii_digits(raw: str) -> str:
 
 def parse_phone(raw: str | None, *, region: str = DEFAULT_REGION) -> Phone:
     """Parse a number as typed; raise InvalidPhone with the reason when it is unusable."""
-    text = ascii_digits((raw or "").strip())
+    text = (raw or "").translate(_PHONE_TRANSLATE).strip().lstrip(_TEXT_MARKS).strip()
+    text = _SPACES.sub(" ", _TEXT_DECIMAL.sub("", text))
     if not text:
         raise InvalidPhone(PhoneProblem.EMPTY)
     if not _ALLOWED.match(text) or len(re.sub(r"\D", "", text)) > 15:
