@@ -101,8 +101,9 @@ class ImportOutput(serializers.ModelSerializer):
     class Meta:
         model = ImportJob
         fields = [
-            "id", "status", "district", "original_name", "file_format", "rows_expected",
-            "rows_read", "imported_created", "imported_updated", "updated_still_opted_out",
+            "id", "status", "district", "original_name", "file_format", "sheet_name",
+            "rows_expected", "rows_read", "imported_created", "imported_updated",
+            "updated_still_opted_out",
             "rejected", "rejected_by_reason", "percent", "error", "created_at", "started_at",
             "finished_at", "links",
         ]  # fmt: skip
@@ -127,6 +128,12 @@ class ImportCreateApi(APIView):
     and nothing is stored. Otherwise 201 with the import (status `queued`); poll
     `links.status` until `status` is `done` or `failed`.
 
+    A workbook (.xlsx) is read from one sheet, never a hidden one: the visible sheet whose first
+    rows name the columns. When several visible sheets do, the answer is 400 with
+    `{"sheet": [message], "code": "choose_sheet", "sheets": [names]}`: send the file again with
+    `sheet` set to one of the names. A `sheet` the workbook does not show gets the same answer
+    with code `unknown_sheet`. `sheet` is ignored for CSV files.
+
     Send an `Idempotency-Key` header to make retries safe: the same key from the same user
     within 24 hours returns the first import (201, header `Idempotent-Replayed: true`)
     instead of importing twice; the same key with a different file gets 422.
@@ -143,6 +150,12 @@ class ImportCreateApi(APIView):
             max_length=120,
             help_text="Also save the imported rows as a list of this name (a broadcast audience).",
         )
+        sheet = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            max_length=255,
+            help_text="The workbook's sheet to import, when several visible sheets hold a list.",
+        )
 
     serializer_class = Input
 
@@ -158,10 +171,14 @@ class ImportCreateApi(APIView):
                 client_key=request.headers.get("Idempotency-Key"),
                 request=request,
                 list_name=data.validated_data.get("list_name", ""),
+                sheet_name=data.validated_data.get("sheet", ""),
             )
         except services.IdempotencyConflict as error:
             return Response({"detail": error.messages[0]}, status=422)
         except ImportFileError as error:
+            if error.code in {"choose_sheet", "unknown_sheet"}:
+                body = {"sheet": error.messages, "code": error.code, "sheets": error.sheets}
+                return Response(body, status=400)
             return Response({"file": error.messages, "code": error.code}, status=400)
         except ValidationError as error:  # the list name is taken in this district
             return Response({"list_name": error.messages, "code": error.code}, status=400)

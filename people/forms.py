@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
@@ -84,17 +85,30 @@ class ImportUploadForm(forms.Form):
         help_text=_("Optional. Every row imported joins this list, which broadcasts can target."),
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
+    # A workbook with several sheets holding a list: offered once the upload check asked
+    # (the sheet names come from the file; the service checks the choice).
+    sheet = forms.CharField(label=_("Sheet to import"), required=False, max_length=255)
     token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    # Which field a refusal of create_import_job is about (anything else: the file).
+    ERROR_FIELDS = {
+        "list_name_taken": "list_name",
+        "choose_sheet": "sheet",
+        "unknown_sheet": "sheet",
+    }
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.sheet_choices: list[str] = []
+        self.sheet_selected = ""
         districts = selectors.districts_managed_by(user).order_by("name")
         self.fields["district"].queryset = districts  # type: ignore[attr-defined]
         choices = list(districts)  # one query for the page; validation queries again on submit
         self.may_import = bool(choices)
         self.single_district = choices[0] if len(choices) == 1 else None
         self.fields["file"].help_text = _(
-            "Up to %(rows)s rows and %(size)s. The first sheet is read."
+            "Up to %(rows)s rows and %(size)s. In a workbook, the visible sheet with the list "
+            "is read."
         ) % {
             "rows": f"{settings.PEOPLE_IMPORT_MAX_ROWS:,}",
             "size": filesizeformat(settings.PEOPLE_IMPORT_MAX_BYTES),
@@ -107,6 +121,15 @@ class ImportUploadForm(forms.Form):
         # Uniqueness is checked by the service, after a double submit has been recognised
         # (the replay must return the first job, not complain that its list name is taken).
         return " ".join((self.cleaned_data.get("list_name") or "").split())
+
+    def add_import_error(self, error: ValidationError) -> None:
+        """Show a refusal of the import service by its field; offer the sheets when it asks."""
+        sheets = getattr(error, "sheets", None)
+        if sheets:
+            self.sheet_choices = list(sheets)
+            chosen = self.data.get("sheet", "") if self.is_bound else ""
+            self.sheet_selected = chosen if chosen in sheets else getattr(error, "preferred", "")
+        self.add_error(self.ERROR_FIELDS.get(str(error.code), "file"), error)
 
 
 class EraseForm(forms.Form):

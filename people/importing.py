@@ -678,6 +678,7 @@ class _Run:
                 width=len(job.header),
                 encoding=job.encoding,
                 delimiter=job.delimiter,
+                sheet_name=job.sheet_name,
             )
             with rows as stream:
                 for row_number, cells in stream:

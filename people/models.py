@@ -173,6 +173,9 @@ class ImportJob(models.Model):
     header_row = models.PositiveIntegerField(default=1)
     encoding = models.CharField(max_length=16, blank=True)
     delimiter = models.CharField(max_length=1, blank=True)
+    # The workbook's sheet the upload check read (never a hidden one); "" for CSV, and for jobs
+    # stored before it was recorded (their first sheet was read).
+    sheet_name = models.CharField(_("sheet"), max_length=255, blank=True, default="")
     status = models.CharField(
         _("status"), max_length=8, choices=Status.choices, default=Status.QUEUED, db_index=True
     )

@@ -216,8 +216,12 @@ def create_import_job(
     client_key: str | None = None,
     request: HttpRequest | None = None,
     list_name: str = "",
+    sheet_name: str = "",
 ) -> tuple[ImportJob, bool]:
     """Check an uploaded list, store it and queue its import; (job, created).
+
+    `sheet_name` picks the sheet of a workbook; without it the visible sheet holding a list is
+    read, and ImportFileError("choose_sheet", sheets=[...]) asks when several visible sheets do.
 
     With `list_name`, a CitizenList of that name is created with the job and every row the
     import accepts joins it (in the same transaction as the row): ValidationError when the
@@ -238,7 +242,7 @@ def create_import_job(
         earlier = ImportJob.objects.filter(client_token=token).first()
         if earlier is not None:
             return _replayed(earlier, upload), False
-    found = spreadsheets.inspect_upload(upload)
+    found = spreadsheets.inspect_upload(upload, sheet_name=sheet_name)
     name = " ".join(list_name.split())[:120]
     if name and selectors.list_name_taken(district, name):
         raise ValidationError(
@@ -258,6 +262,7 @@ def create_import_job(
             header_row=found.header_row,
             encoding=found.encoding,
             delimiter=found.delimiter,
+            sheet_name=found.sheet_name,
             rows_expected=found.rows,
             client_token=token,
         )
@@ -280,7 +285,12 @@ def create_import_job(
             target=job,
             request=request,
             district=district,
-            data={"rows": found.rows, "format": found.file_format, "size": found.size},
+            data={
+                "rows": found.rows,
+                "format": found.file_format,
+                "size": found.size,
+                "sheet": found.sheet_name,
+            },
         )
         transaction.on_commit(lambda: enqueue_import(job.pk))
         return job

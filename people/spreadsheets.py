@@ -1,13 +1,20 @@
 """Subscriber lists as officers save them: CSV or Excel (.xlsx), read as a stream.
 
 Two jobs: `inspect_upload` checks an upload before anything is stored (a real file of the right
-kind, a header row naming the required columns, not too big, not too many rows) and raises
-`ImportFileError` with a translated message; `iter_data_rows` reads the stored file again in the
-worker, row by row, with constant memory (openpyxl read-only mode, the csv module).
+kind, a header row naming the required columns, not too big, not too many rows, nothing built
+to fill memory) and raises `ImportFileError` with a translated message; `open_data_rows` reads
+the stored file again in the worker, row by row, with constant memory (openpyxl read-only mode,
+the csv module).
 
-Counting rows of an .xlsx at upload time with openpyxl would cost as much as the import itself
-(~8k rows/s), so the sheet's XML is counted with expat instead (~10x faster); it counts rows
-that hold at least one value, an upper bound of what the importer reads.
+A workbook is read from one sheet, never a hidden one: the visible sheet whose header names our
+columns, or the one the officer chose when several do (`sheet_name`; ImportJob.sheet_name keeps
+it for the worker). people.xlsx_guard checks the zip and streams every part through expat
+before openpyxl opens the file; that pass also counts each sheet's rows that hold a value
+(~10x faster than openpyxl), an upper bound of what the importer reads.
+
+Cells are read as people leave them: invisible direction marks and zero-width characters at
+either end go (WhatsApp wraps copied numbers in them), and the apostrophe our own exports put in
+front of formula-like text (stations.spreadsheet_safety) comes off again.
 """
 
 from __future__ import annotations
@@ -20,18 +27,21 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import IO, Any
-from xml.parsers import expat
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
+
+from people import xlsx_guard
+from people.phones import INVISIBLE
+from stations.spreadsheet_safety import unescape_cell
 
 # (field, required) in the order the template file lists them.
 FIELDS: list[tuple[str, bool]] = [
@@ -119,7 +129,8 @@ _ALIASES: dict[str, list[str]] = {
 }
 MAX_COLUMNS = 100
 HEADER_SEARCH_ROWS = 5  # a title row or two above the header is common in office files
-MAX_UNPACKED_BYTES = 1024 * 1024 * 1024  # a 20 MB .xlsx of text never unpacks beyond this
+MAX_CSV_ROW_CHARS = 1_000_000  # a row of 100 long columns; one of millions of commas is not a list
+MAX_SHEET_NAME = 255
 CELL_LIMIT = 500  # characters of a cell kept for the rejected-rows report
 
 MESSAGES = {
@@ -151,13 +162,60 @@ MESSAGES = {
         "The file has %(rows)s rows; at most %(limit)s can be imported at once. "
         "Split it into smaller files."
     ),
+    "csv_row_too_long": _(
+        "Row %(row)s of the file is longer than %(limit)s characters, so the file is not read. "
+        "Check that it is a list with one citizen per row."
+    ),
+    # Workbooks: which sheet.
+    "choose_sheet": _(
+        "This workbook has several sheets with a list: %(sheets)s. Choose the sheet to import."
+    ),
+    "unknown_sheet": _(
+        "The workbook has no visible sheet named %(sheet)s. Its sheets: %(sheets)s."
+    ),
+    "no_visible_sheet": _(
+        "Every sheet of this workbook is hidden. Unhide the sheet with the list in Excel, "
+        "save it and upload it again."
+    ),
+    # Workbooks built (or broken) to exhaust memory: people.xlsx_guard.
+    "packed_too_densely": _(
+        "Part of this workbook unpacks to %(ratio)s times its packed size, which no real list "
+        "does, so the file is not opened. Save the list again from Excel, or as CSV UTF-8, and "
+        "upload that."
+    ),
+    "unpacked_too_large": _(
+        "This workbook unpacks to %(size)s; the most we read is %(limit)s. Save the list on its "
+        "own as CSV UTF-8 and upload that."
+    ),
+    "too_many_texts": _(
+        "The workbook holds %(count)s different texts; at most %(limit)s can be read from a "
+        "workbook. Save the list as CSV UTF-8 and upload that."
+    ),
+    "too_many_row_entries": _(
+        "A sheet of this workbook has %(rows)s rows, most of them empty; at most %(limit)s can "
+        "be read. Delete the empty rows below the list, or save it as CSV UTF-8, and upload "
+        "again."
+    ),
+    "workbook_too_complex": _(
+        "This workbook has a part too large to read safely (a very long cell, a very wide row, "
+        "very many styles or parts). Save the list as CSV UTF-8 and upload that."
+    ),
 }
 
 
 class ImportFileError(ValidationError):
-    """An upload that cannot be imported at all; the message says why, translated."""
+    """An upload that cannot be imported at all; the message says why, translated.
 
-    def __init__(self, code: str, **params: Any) -> None:
+    For "choose_sheet" and "unknown_sheet", `sheets` lists the sheets the officer may choose
+    and `preferred` is the one Excel shows first (the active sheet), if it is among them.
+    """
+
+    def __init__(
+        self, code: str, *, sheets: Sequence[str] = (), preferred: str = "", **params: Any
+    ) -> None:
+        self.sheets, self.preferred = list(sheets), preferred
+        if sheets:
+            params["sheets"] = ", ".join(sheets)
         super().__init__(MESSAGES[code], code=code, params=params or None)
 
 
@@ -175,6 +233,7 @@ class Inspection:
     encoding: str = ""
     delimiter: str = ""
     ignored_columns: list[str] = field(default_factory=list)
+    sheet_name: str = ""  # the workbook's sheet that is read ("" for CSV)
 
 
 # --- header names --------------------------------------------------------------------------------
@@ -213,12 +272,25 @@ def map_header(cells: list[str]) -> tuple[dict[str, int], list[str]]:
 # --- cells ---------------------------------------------------------------------------------------
 
 
+_INVISIBLE_EDGES = re.compile(f"^[\\s{INVISIBLE}]+|[\\s{INVISIBLE}]+$")
+
+
+def clean_text(text: str) -> str:
+    """A text cell without spaces and invisible marks at its ends, nor our export's apostrophe."""
+    text = text.strip()
+    if text and (text[0] in INVISIBLE or text[-1] in INVISIBLE):
+        text = _INVISIBLE_EDGES.sub("", text)
+    if text.startswith("'"):
+        text = unescape_cell(text)
+    return text
+
+
 def cell_text(value: Any) -> str:
     """A cell as text: numbers without a trailing '.0' (phones typed as numbers), dates ISO."""
     if value is None:
         return ""
     if isinstance(value, str):
-        return value.strip()
+        return clean_text(value)
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e17:
@@ -268,8 +340,14 @@ def file_format_of(name: str) -> str:
     raise ImportFileError("bad_extension")
 
 
-def inspect_upload(upload: File[bytes], *, name: str | None = None) -> Inspection:
-    """Check an uploaded list before it is stored; ImportFileError says what is wrong."""
+def inspect_upload(
+    upload: File[bytes], *, name: str | None = None, sheet_name: str = ""
+) -> Inspection:
+    """Check an uploaded list before it is stored; ImportFileError says what is wrong.
+
+    `sheet_name` picks a workbook's sheet (ignored for CSV); without it the visible sheet that
+    holds a list is read, and ImportFileError("choose_sheet") lists them when several do.
+    """
     file_format = file_format_of(name or upload.name or "")
     size = int(upload.size or 0)
     if size == 0:
@@ -286,10 +364,10 @@ def inspect_upload(upload: File[bytes], *, name: str | None = None) -> Inspectio
         raise ImportFileError("xlsx_named_csv")
     sha = _sha256(handle)
     if file_format == "xlsx":
-        found = _inspect_xlsx(handle)
+        found = _inspect_xlsx(handle, sheet_name.strip())
     else:
         found = _inspect_csv(handle)
-    header, columns, ignored, header_row, rows, encoding, delimiter = found
+    header, columns, ignored, header_row, rows, encoding, delimiter, sheet = found
     if rows == 0:
         raise ImportFileError("no_rows")
     max_rows = int(settings.PEOPLE_IMPORT_MAX_ROWS)
@@ -306,10 +384,17 @@ def inspect_upload(upload: File[bytes], *, name: str | None = None) -> Inspectio
         encoding=encoding,
         delimiter=delimiter,
         ignored_columns=ignored,
+        sheet_name=sheet,
     )
 
 
-_Found = tuple[list[str], dict[str, int], list[str], int, int, str, str]
+_Found = tuple[list[str], dict[str, int], list[str], int, int, str, str, str]
+
+
+def _is_header(texts: list[str]) -> bool:
+    """True when the cells name at least two of the required columns."""
+    known = {HEADER_LOOKUP.get(_header_key(t)) for t in texts} - {None}
+    return len(known & set(REQUIRED)) >= 2
 
 
 def _find_header(rows: Iterator[tuple[int, list[Any]]]) -> tuple[int, list[str], int]:
@@ -327,8 +412,7 @@ def _find_header(rows: Iterator[tuple[int, list[Any]]]) -> tuple[int, list[str],
         while texts and not texts[-1]:
             texts.pop()
         first = first or (row_number, texts)
-        known = {HEADER_LOOKUP.get(_header_key(t)) for t in texts} - {None}
-        if len(known & set(REQUIRED)) >= 2:
+        if _is_header(texts):
             return row_number, texts, consumed
         if consumed >= HEADER_SEARCH_ROWS:
             break
@@ -351,28 +435,31 @@ def _check_columns(header: list[str]) -> tuple[dict[str, int], list[str]]:
 # --- .xlsx ---------------------------------------------------------------------------------------
 
 
-def _open_workbook(handle: IO[bytes]) -> Any:
-    """openpyxl's read-only workbook; ImportFileError when the file is not a usable .xlsx."""
+def _open_workbook(handle: IO[bytes], *, check_parts: bool) -> tuple[Any, Any]:
+    """openpyxl's read-only workbook once people.xlsx_guard let it through, and what the guard
+    counted (with `check_parts`; the worker re-reads a file that passed them and only checks
+    the zip's directory again). ImportFileError when the file is not a usable .xlsx."""
     from openpyxl import load_workbook
 
     if not zipfile.is_zipfile(handle):
         raise ImportFileError("not_xlsx")
     handle.seek(0)
+    parts = None
     try:
         with zipfile.ZipFile(handle) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-        if unpacked > MAX_UNPACKED_BYTES:
-            raise ImportFileError("not_xlsx")
+            xlsx_guard.check_packing(archive)
+            if check_parts:
+                parts = xlsx_guard.check_parts(archive)
         handle.seek(0)
         workbook = load_workbook(handle, read_only=True, data_only=True)
-    except ImportFileError:
-        raise
+    except xlsx_guard.WorkbookRefused as refused:
+        raise ImportFileError(refused.code, **refused.params) from refused
     except Exception as exc:  # openpyxl raises KeyError, ValueError, BadZipFile, ... on junk
         raise ImportFileError("not_xlsx") from exc
     if not workbook.worksheets:
         workbook.close()
         raise ImportFileError("not_xlsx")
-    return workbook
+    return workbook, parts
 
 
 def _xlsx_rows(sheet: Any, *, min_row: int = 1, width: int | None = None) -> Iterator[Any]:
@@ -383,64 +470,61 @@ def _xlsx_rows(sheet: Any, *, min_row: int = 1, width: int | None = None) -> Ite
         yield row_number, list(cells)
 
 
-class _RowCounter:
-    """Counts <row> elements that hold at least one value, with expat (no DTDs allowed)."""
+_Header = tuple[int, list[str], int]
 
-    def __init__(self) -> None:
-        self.rows = 0
-        self._in_row = False
-        self._has_value = False
 
-    def start(self, name: str, attrs: dict[str, str]) -> None:
-        local = name.rpartition(" ")[2]
-        if local == "row":
-            self._in_row, self._has_value = True, False
-        elif self._in_row and local in {"v", "is"}:
-            self._has_value = True
+def _header_or_error(sheet: Any) -> _Header | ImportFileError:
+    """The sheet's header (see _find_header), or why it has none (kept for if it is chosen)."""
+    try:
+        return _find_header(_xlsx_rows(sheet))
+    except ImportFileError as error:
+        return error
 
-    def end(self, name: str) -> None:
-        if self._in_row and name.rpartition(" ")[2] == "row":
-            self._in_row = False
-            self.rows += self._has_value
 
-    def refuse(self, *args: Any) -> None:
+def _choose_sheet(workbook: Any, wanted: str) -> tuple[Any, _Header]:
+    """The sheet to read and its header: `wanted`, or the one visible sheet holding a list."""
+    visible = [s for s in workbook.worksheets if s.sheet_state == "visible"]
+    if not visible:
+        raise ImportFileError("no_visible_sheet")
+    names = [s.title for s in visible]
+    active = workbook.active if workbook.active in visible else visible[0]
+    if wanted:
+        chosen = [s for s in visible if s.title == wanted]
+        chosen = chosen or [s for s in visible if s.title.strip().casefold() == wanted.casefold()]
+        if len(chosen) != 1:
+            raise ImportFileError("unknown_sheet", sheet=wanted, sheets=names)
+        candidates = {chosen[0]: _header_or_error(chosen[0])}
+    else:
+        candidates = {s: _header_or_error(s) for s in visible}
+    lists = [s for s, h in candidates.items() if not isinstance(h, Exception) and _is_header(h[1])]
+    if len(lists) > 1:
+        preferred = active.title if active in lists else ""
+        raise ImportFileError("choose_sheet", sheets=[s.title for s in lists], preferred=preferred)
+    sheet = lists[0] if lists else (active if active in candidates else next(iter(candidates)))
+    header = candidates[sheet]
+    if isinstance(header, ImportFileError):
+        raise header
+    if len(sheet.title) > MAX_SHEET_NAME:
         raise ImportFileError("not_xlsx")
+    return sheet, header
 
 
-def count_xlsx_rows(workbook: Any, sheet: Any) -> int:
-    """Rows with a value in the sheet's XML (reading it to the end also checks its CRC)."""
-    counter = _RowCounter()
-    parser = expat.ParserCreate(namespace_separator=" ")
-    parser.StartElementHandler = counter.start
-    parser.EndElementHandler = counter.end
-    parser.StartDoctypeDeclHandler = counter.refuse
-    parser.EntityDeclHandler = counter.refuse
+def _inspect_xlsx(handle: IO[bytes], sheet_name: str) -> _Found:
+    workbook, parts = _open_workbook(handle, check_parts=True)
     try:
-        with workbook._archive.open(sheet._worksheet_path) as source:
-            for chunk in iter(lambda: source.read(1024 * 1024), b""):
-                parser.Parse(chunk, False)
-        parser.Parse(b"", True)
-    except ImportFileError:
-        raise
-    except (expat.ExpatError, zipfile.BadZipFile, OSError, KeyError, AttributeError) as exc:
-        raise ImportFileError("not_xlsx") from exc
-    return counter.rows
-
-
-def _inspect_xlsx(handle: IO[bytes]) -> _Found:
-    workbook = _open_workbook(handle)
-    try:
-        sheet = workbook.worksheets[0]
-        header_row, header, consumed = _find_header(_xlsx_rows(sheet))
+        sheet, (header_row, header, consumed) = _choose_sheet(workbook, sheet_name)
         columns, ignored = _check_columns(header)
-        rows = max(0, count_xlsx_rows(workbook, sheet) - consumed)
+        counted = parts.worksheets.get(sheet._worksheet_path)
+        if counted is None:
+            raise ImportFileError("not_xlsx")
+        rows = max(0, counted.rows_with_values - consumed)
     except ImportFileError:
         raise
     except Exception as exc:  # openpyxl's parser on a damaged sheet: ParseError, ValueError, ...
         raise ImportFileError("not_xlsx") from exc
     finally:
         workbook.close()
-    return header, columns, ignored, header_row, rows, "", ""
+    return header, columns, ignored, header_row, rows, "", "", sheet.title
 
 
 # --- CSV -----------------------------------------------------------------------------------------
@@ -472,7 +556,7 @@ def _csv_encoding(handle: IO[bytes]) -> str:
 
 def _csv_delimiter(text: IO[str]) -> str:
     """Comma, semicolon or tab: whichever the first non-blank line uses most."""
-    for line in text:
+    for line in iter(lambda: text.readline(MAX_CSV_ROW_CHARS), ""):
         if line.strip():
             counts = {d: line.count(d) for d in (",", ";", "\t")}
             return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
@@ -489,11 +573,40 @@ def _text(handle: IO[bytes], encoding: str) -> Iterator[IO[str]]:
         handle.seek(0)
 
 
+class _RowLines:
+    """The text's lines for csv.reader, refusing a row longer than MAX_CSV_ROW_CHARS.
+
+    A row may span lines (a quoted cell with line breaks), so the characters are counted from
+    the end of the last row csv.reader produced; lines are read with a size cap, so a file that
+    is one endless line is never held in memory whole.
+    """
+
+    def __init__(self, text: IO[str]) -> None:
+        self.text, self.row, self.chars = text, 1, 0
+
+    def __iter__(self) -> _RowLines:
+        return self
+
+    def __next__(self) -> str:
+        line = self.text.readline(MAX_CSV_ROW_CHARS + 1)
+        if not line:
+            raise StopIteration
+        self.chars += len(line)
+        if self.chars > MAX_CSV_ROW_CHARS:
+            raise ImportFileError("csv_row_too_long", row=self.row, limit=f"{MAX_CSV_ROW_CHARS:,}")
+        return line
+
+    def row_done(self, row_number: int) -> None:
+        self.row, self.chars = row_number + 1, 0
+
+
 def _csv_rows(text: IO[str], delimiter: str) -> Iterator[tuple[int, list[Any]]]:
-    reader = csv.reader(text, delimiter=delimiter)
+    lines = _RowLines(text)
+    reader = csv.reader(lines, delimiter=delimiter)
     row_number = 0
     try:
         for row_number, cells in enumerate(reader, start=1):
+            lines.row_done(row_number)
             yield row_number, [c.replace("\x00", "") for c in cells]
     except csv.Error as exc:
         raise ImportFileError("bad_csv", row=row_number + 1, problem=str(exc)) from exc
@@ -508,7 +621,7 @@ def _inspect_csv(handle: IO[bytes]) -> _Found:
         header_row, header, _consumed = _find_header(rows_iter)
         columns, ignored = _check_columns(header)
         rows = sum(1 for number, cells in rows_iter if number > header_row and not _is_blank(cells))
-    return header, columns, ignored, header_row, rows, encoding, delimiter
+    return header, columns, ignored, header_row, rows, encoding, delimiter, ""
 
 
 # --- reading in the worker -----------------------------------------------------------------------
@@ -523,14 +636,20 @@ def open_data_rows(
     width: int,
     encoding: str = "",
     delimiter: str = ",",
+    sheet_name: str = "",
 ) -> Iterator[Iterator[tuple[int, list[Any]]]]:
-    """The non-blank rows after the header as (row number, `width` cells), streamed."""
+    """The non-blank rows after the header as (row number, `width` cells), streamed.
+
+    `sheet_name` is the sheet the upload check chose; "" (jobs stored before it was recorded)
+    reads the first sheet, as the check of those jobs did.
+    """
     if file_format == "xlsx":
-        workbook = _open_workbook(handle)
+        workbook, _parts = _open_workbook(handle, check_parts=False)
         try:
-            yield _data_rows(
-                _xlsx_rows(workbook.worksheets[0], min_row=header_row + 1, width=width), width
-            )
+            if sheet_name and sheet_name not in workbook.sheetnames:
+                raise ImportFileError("unknown_sheet", sheet=sheet_name, sheets=workbook.sheetnames)
+            sheet = workbook[sheet_name] if sheet_name else workbook.worksheets[0]
+            yield _data_rows(_xlsx_rows(sheet, min_row=header_row + 1, width=width), width)
         finally:
             workbook.close()
     else:

@@ -39,6 +39,23 @@ def xlsx_bytes(rows: list[list[Any]], header: list[str] | None = HEADER) -> byte
     return buffer.getvalue()
 
 
+def workbook_bytes(
+    sheets: list[tuple[str, list[list[Any]] | None, str]], *, active: int = 0
+) -> bytes:
+    """An .xlsx with sheets (title, rows with the header first or None for empty, sheet state)."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, rows, state in sheets:
+        sheet = workbook.create_sheet(title)
+        sheet.sheet_state = state
+        for row in rows or []:
+            sheet.append(row)
+    workbook.active = active
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
 def csv_bytes(
     rows: list[list[Any]], header: list[str] | None = HEADER, encoding: str = "utf-8-sig"
 ) -> bytes:
