@@ -13,7 +13,8 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from broadcasts import audience_sources
-from broadcasts.models import Broadcast, Delivery, DeliveryStatus
+from broadcasts.models import Broadcast, Delivery, DeliveryStatus, MessageTemplate
+from broadcasts.providers.base import MARKETING_CAP_WAIT_HOURS
 from people.models import Citizen, messageable
 
 
@@ -156,21 +157,39 @@ def fan_out(broadcast: Broadcast) -> int:
     exactly the rows this INSERT reports, so the count over a 1M-row broadcast right after
     inserting it is only paid when re-running a fan-out that had already inserted rows.
     """
-    recipients = audience_queryset(broadcast).filter(messageable()).values("id").order_by()
+    recipients = (
+        audience_queryset(broadcast)
+        .filter(messageable())
+        .values("id", "marketing_capped_at")
+        .order_by()
+    )
     try:
         select_sql, params = recipients.query.sql_with_params()
     except EmptyResultSet:  # a named audience that can select nobody (e.g. unregistered)
         return Delivery.objects.filter(broadcast=broadcast).count()
     now = timezone.now()
-    # The SELECT's one column is the citizen id; the constants come first as parameters.
-    # select_sql is compiled by Django with its parameters bound separately: no injection.
+    # WhatsApp's per-person marketing cap (131049): a citizen capped in the last 24 hours gets
+    # no marketing now (a `capped` row, never sent); those capped before come first (lowest
+    # ids are claimed first, and the messaging-limit tier defers the tail): fair rotation.
+    capped_since = now - timedelta(hours=MARKETING_CAP_WAIT_HOURS)
+    # Only marketing counts towards the cap (the template's category, read in the statement).
+    recently_capped = (
+        "r.marketing_capped_at > %s AND (SELECT t.category FROM broadcasts_messagetemplate t "
+        "WHERE t.id = %s) = %s"
+    )
+    capped_params = [capped_since, broadcast.template_id, MessageTemplate.Category.MARKETING.value]
+    # The SELECT's columns are the citizen id and capped time; the constants come first as
+    # parameters. select_sql is compiled by Django with its parameters bound separately.
     sql = (
         f"INSERT INTO broadcasts_delivery ({_FANOUT_COLUMNS}) "  # noqa: S608
-        "SELECT %s, r.id, 'broadcast', NULL, '[]', '', 'pending', %s, '', 0, '', %s "
-        f"FROM ({select_sql}) AS r "
+        "SELECT %s, r.id, 'broadcast', NULL, '[]', '', "
+        f"CASE WHEN {recently_capped} THEN 'capped' ELSE 'pending' END, %s, '', 0, "
+        f"CASE WHEN {recently_capped} THEN 'capped in the last 24 hours' ELSE '' END, %s "
+        f"FROM ({select_sql}) AS r WHERE true "  # SQLite needs a WHERE before ON CONFLICT
+        "ORDER BY r.marketing_capped_at IS NULL, r.marketing_capped_at, r.id "
+        "ON CONFLICT DO NOTHING"
     )
     postgresql = connection.vendor == "postgresql"
-    sql += "ON CONFLICT DO NOTHING" if postgresql else "WHERE true ON CONFLICT DO NOTHING"
     probe = _PROBE_LOCKED if postgresql else _PROBE
     # savepoint=False: no extra statements inside the caller's transaction; alone, this is
     # one transaction so the lock is held until the rows are committed.
@@ -178,7 +197,7 @@ def fan_out(broadcast: Broadcast) -> int:
         cursor.execute(probe, [broadcast.pk])
         found = cursor.fetchone()
         had_deliveries = found is None or bool(found[0])
-        cursor.execute(sql, [broadcast.pk, now, now, *params])
+        cursor.execute(sql, [broadcast.pk, *capped_params, now, *capped_params, now, *params])
         inserted = int(cursor.rowcount)
     if not had_deliveries:
         return inserted
@@ -190,7 +209,7 @@ def recipients_in_last_day() -> int:
     since = timezone.now() - timedelta(hours=24)
     return (
         Delivery.objects.filter(sent_at__gte=since)
-        .exclude(status=DeliveryStatus.FAILED)
+        .exclude(status__in=[DeliveryStatus.FAILED, DeliveryStatus.CAPPED])
         .values("citizen_id")
         .distinct()
         .count()

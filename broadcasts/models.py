@@ -183,22 +183,32 @@ class DeliveryStatus(models.TextChoices):
     READ = "read", _("Read")  # opened
     FAILED = "failed", _("Failed")  # final: error code recorded
     SKIPPED = "skipped", _("Skipped")  # final: opted out / erased / cancelled before sending
+    # final: WhatsApp's per-person marketing cap (131049): not the citizen's or our list's
+    # fault; offered again first in a later broadcast, never twice within 24 hours
+    CAPPED = "capped", _("Capped by WhatsApp")
 
 
-# Higher rank wins. FAILED and SKIPPED are final: nothing moves a delivery out of them, and
-# FAILED may overtake SENT (a later 'failed' webhook) but not DELIVERED or READ.
+# Higher rank wins. FAILED, CAPPED and SKIPPED are final: nothing moves a delivery out of them,
+# and FAILED or CAPPED may overtake SENT (a later 'failed' webhook) but not DELIVERED or READ.
 STATUS_RANK = {
     DeliveryStatus.PENDING: 0,
     DeliveryStatus.SENDING: 1,
     DeliveryStatus.UNKNOWN: 1,
     DeliveryStatus.SENT: 2,
     DeliveryStatus.FAILED: 3,
+    DeliveryStatus.CAPPED: 3,
     DeliveryStatus.DELIVERED: 4,
     DeliveryStatus.READ: 5,
     DeliveryStatus.SKIPPED: 6,
 }
 FINAL_STATUSES = frozenset(
-    {DeliveryStatus.READ, DeliveryStatus.FAILED, DeliveryStatus.SKIPPED, DeliveryStatus.DELIVERED}
+    {
+        DeliveryStatus.READ,
+        DeliveryStatus.FAILED,
+        DeliveryStatus.CAPPED,
+        DeliveryStatus.SKIPPED,
+        DeliveryStatus.DELIVERED,
+    }
 )
 
 

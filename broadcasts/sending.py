@@ -42,6 +42,7 @@ from broadcasts.providers import (
     ProviderError,
     get_provider,
 )
+from broadcasts.providers.base import MARKETING_CAP_CODE
 
 logger = logging.getLogger(__name__)
 
@@ -472,9 +473,10 @@ def outcome_of_error(item: Claimed, error: ProviderError) -> Outcome:
             not_before=retry_at,
             error_class=error.error_class,
         )
+    capped = error.code == MARKETING_CAP_CODE  # the person's cap, not a failure (issue 15)
     return Outcome(
         item.id,
-        DeliveryStatus.FAILED,
+        DeliveryStatus.CAPPED if capped else DeliveryStatus.FAILED,
         error_code=error.code,
         error_title=title,
         error_class=error.error_class,
@@ -503,7 +505,7 @@ UPDATE broadcasts_delivery AS d SET
         ELSE d.defer_reason END,
     attempts = CASE WHEN v.counts THEN d.attempts + 1 ELSE d.attempts END,
     sent_at = CASE WHEN v.wamid IS NOT NULL THEN COALESCE(d.sent_at, %(at)s) ELSE d.sent_at END,
-    failed_at = CASE WHEN v.status = 'failed' AND d.status IN ('sending', 'unknown')
+    failed_at = CASE WHEN v.status IN ('failed', 'capped') AND d.status IN ('sending', 'unknown')
         THEN %(at)s ELSE d.failed_at END
 FROM unnest(
     %(ids)s::bigint[], %(statuses)s::text[], %(wamids)s::text[], %(error_codes)s::integer[],
@@ -544,6 +546,16 @@ def record_outcomes(outcomes: Iterable[Outcome]) -> None:
         )
         cursor.execute(_RECORD_SQL, params)
         _apply_early_statuses([o.wamid for o in outcomes if o.wamid])
+        _note_capped(outcomes, now)
+
+
+def _note_capped(outcomes: list[Outcome], now: datetime) -> None:
+    """Citizens WhatsApp capped at send time: no marketing to them for 24 hours."""
+    capped = [o.id for o in outcomes if o.status is DeliveryStatus.CAPPED]
+    if capped:
+        from broadcasts import services
+
+        services.note_marketing_capped(delivery_ids=capped, at=now)
 
 
 def _apply_early_statuses(wamids: list[str]) -> None:
@@ -573,7 +585,7 @@ def _record_one_by_one(outcomes: list[Outcome], now: datetime) -> None:
             row.error_code, row.error_title = o.error_code, o.error_title
             row.not_before = o.not_before or row.not_before
             row.defer_reason = o.defer_reason
-            if o.status is DeliveryStatus.FAILED:
+            if o.status in (DeliveryStatus.FAILED, DeliveryStatus.CAPPED):
                 row.failed_at = now
         row.wamid = row.wamid or o.wamid
         if _counts_attempt(o):
@@ -582,6 +594,7 @@ def _record_one_by_one(outcomes: list[Outcome], now: datetime) -> None:
             row.sent_at = now
         row.save()
     _apply_early_statuses([o.wamid for o in outcomes if o.wamid])
+    _note_capped(outcomes, now)
 
 
 # --- the loop --------------------------------------------------------------------------------

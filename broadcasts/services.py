@@ -9,7 +9,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from accounts.models import User
@@ -22,6 +22,7 @@ from broadcasts.models import (
     UnmatchedStatus,
     WhatsAppNumber,
 )
+from broadcasts.providers.base import MARKETING_CAP_CODE
 from people.models import Citizen, OptOutSource
 from stations.models import Station
 
@@ -107,7 +108,12 @@ class StatusUpdate:
 
 
 _STAMP = {"sent": "sent_at", "delivered": "delivered_at", "read": "read_at", "failed": "failed_at"}
-_FINAL_NO_EXIT = (DeliveryStatus.FAILED, DeliveryStatus.SKIPPED, DeliveryStatus.READ)
+_FINAL_NO_EXIT = (
+    DeliveryStatus.FAILED,
+    DeliveryStatus.CAPPED,
+    DeliveryStatus.SKIPPED,
+    DeliveryStatus.READ,
+)
 
 
 def record_status_update(update: StatusUpdate, *, recipient_id: str = "") -> bool:
@@ -229,8 +235,12 @@ def apply_status_update(update: StatusUpdate) -> bool:
         rows = rows.filter(pk=update.delivery_id)
     else:
         rows = rows.filter(wamid=update.wamid)
-    changes: dict[str, object] = {"status": new.value, _STAMP[new.value]: update.timestamp}
-    if new is DeliveryStatus.FAILED:
+    stamp = _STAMP[new.value]
+    capped = new is DeliveryStatus.FAILED and update.error_code == MARKETING_CAP_CODE
+    if capped:  # the person's marketing cap: its own final state, not a failure
+        new = DeliveryStatus.CAPPED
+    changes: dict[str, object] = {"status": new.value, stamp: update.timestamp}
+    if new in (DeliveryStatus.FAILED, DeliveryStatus.CAPPED):
         changes |= {"error_code": update.error_code, "error_title": update.error_title[:300]}
     moved = (
         rows.annotate(current_rank=rank)
@@ -246,7 +256,22 @@ def apply_status_update(update: StatusUpdate) -> bool:
         rows.filter(sent_at__isnull=True).update(sent_at=update.timestamp)
     if new is DeliveryStatus.READ:
         rows.filter(delivered_at__isnull=True).update(delivered_at=update.timestamp)
+    if capped and moved:
+        note_marketing_capped(
+            delivery_ids=list(rows.values_list("id", flat=True)), at=update.timestamp
+        )
     return bool(moved)
+
+
+def note_marketing_capped(*, delivery_ids: list[int], at: datetime) -> int:
+    """WhatsApp capped these deliveries' citizens (131049): remember when, so no marketing
+    reaches them for MARKETING_CAP_WAIT and the next broadcast offers them first."""
+    earlier = Q(marketing_capped_at__isnull=True) | Q(marketing_capped_at__lt=at)
+    return (
+        Citizen.objects.filter(deliveries__id__in=delivery_ids)
+        .filter(earlier)
+        .update(marketing_capped_at=at)
+    )
 
 
 def mark_stale_claims_unknown(*, older_than: datetime) -> int:

@@ -75,6 +75,10 @@ class Citizen(models.Model):
     consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
     consent_note = models.CharField(_("consent note"), max_length=200, blank=True)
     opted_out_at = models.DateTimeField(_("opted out at"), null=True, blank=True, db_index=True)
+    # When WhatsApp last refused a marketing message to this citizen with 131049 (its
+    # per-person marketing cap, across all businesses): no marketing for 24 h after it, and
+    # the next broadcast offers this citizen first (broadcasts.audience.fan_out).
+    marketing_capped_at = models.DateTimeField(_("marketing capped at"), null=True, blank=True)
     opt_out_source = models.CharField(
         _("opt-out source"), max_length=32, choices=OptOutSource.choices, blank=True
     )

@@ -71,6 +71,11 @@ TRANSIENT_CODES = frozenset({1, 2, 131000, 131016, 131057, 131052, 131053})
 STOP_CODES = frozenset({131048, 132015, 132016, 190, 133010, 131031, 368})
 NEVER_RETRY_CODES = frozenset({131026, 131047, 131049, 132000, 132001})
 OPTED_OUT_CODE = 131050
+# WhatsApp's per-person marketing cap (across all businesses): that citizen cannot get
+# marketing today; wait at least this long before trying again (Meta: retrying sooner draws
+# more 131049s and may block the number's messages to them for up to a day).
+MARKETING_CAP_CODE = 131049
+MARKETING_CAP_WAIT_HOURS = 24
 
 
 def classify(code: int | None, *, http_status: int | None = None) -> ErrorClass:
