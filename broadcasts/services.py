@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 
@@ -261,6 +261,55 @@ def apply_status_update(update: StatusUpdate) -> bool:
             delivery_ids=list(rows.values_list("id", flat=True)), at=update.timestamp
         )
     return bool(moved)
+
+
+def learn_user_id(*, citizen_id: int, user_id: str) -> bool:
+    """Remember a citizen's business-scoped user id, unless another citizen holds it (then
+    the first holder keeps it: a user id names one person, and a clash is logged to review)."""
+    if Citizen.objects.filter(whatsapp_user_id=user_id).exclude(pk=citizen_id).exists():
+        logger.warning("user id %s already belongs to another citizen", user_id[:12])
+        return False
+    try:
+        with transaction.atomic():
+            return bool(Citizen.objects.filter(pk=citizen_id).update(whatsapp_user_id=user_id))
+    except IntegrityError:  # learned by a concurrent webhook for another citizen
+        return False
+
+
+def learn_user_id_of_delivery(*, update: StatusUpdate, user_id: str) -> bool:
+    """A status names its recipient's user id: remember it on the delivery's citizen (so a
+    STOP that later comes by user id alone still finds them)."""
+    rows = Delivery.objects.filter(
+        **({"pk": update.delivery_id} if update.delivery_id else {"wamid": update.wamid})
+    )
+    citizen_id = rows.values_list("citizen_id", flat=True).first()
+    if citizen_id is None:
+        return False
+    if Citizen.objects.filter(pk=citizen_id, whatsapp_user_id=user_id).exists():
+        return False
+    return learn_user_id(citizen_id=citizen_id, user_id=user_id)
+
+
+def move_user_id(*, wa_id: str, previous: str, current: str) -> bool:
+    """user_id_update: the citizen known by the previous id (or by the phone) takes the new
+    one; one person stays one citizen."""
+    citizen = None
+    if previous:
+        citizen = Citizen.objects.filter(whatsapp_user_id=previous).first()
+    if citizen is None and wa_id:
+        citizen = Citizen.objects.filter(phone="+" + wa_id.lstrip("+")).first()
+    if citizen is None or citizen.whatsapp_user_id == current:
+        return False
+    with transaction.atomic():
+        # Whoever held the new id before (a citizen we only knew by it) is this person.
+        holder = Citizen.objects.filter(whatsapp_user_id=current).exclude(pk=citizen.pk).first()
+        if holder is not None:
+            logger.warning(
+                "user id %s moved from citizen %s to %s", current[:12], holder.pk, citizen.pk
+            )
+            Citizen.objects.filter(pk=holder.pk).update(whatsapp_user_id=None)
+        Citizen.objects.filter(pk=citizen.pk).update(whatsapp_user_id=current)
+    return True
 
 
 def note_marketing_capped(*, delivery_ids: list[int], at: datetime) -> int:

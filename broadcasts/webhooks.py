@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +36,9 @@ from people.services import opt_out_citizen, resume_citizen
 logger = logging.getLogger(__name__)
 
 MAX_DEPTH = 32  # WhatsApp's payloads nest about 8 deep
+# A business-scoped user id: country code, a dot, (ENT. for a parent id,) up to 128 letters
+# and digits (../shared/whatsapp/USERNAMES.md: Meta says alphanumeric, SDKs check digits).
+USER_ID = re.compile(r"[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}")
 RESUME_KEYWORDS = {"start", "resume", "शुरू", "चालू", "চালু", "শুরু"}
 
 
@@ -137,6 +141,7 @@ def _apply_change(
     handlers = {
         "messages": _apply_messages,
         "user_preferences": _apply_preferences,
+        "user_id_update": _apply_user_id_updates,
         "message_template_status_update": _apply_template_status,
         "phone_number_quality_update": _apply_quality_update,
     }
@@ -261,6 +266,9 @@ def _apply_status(status: Any) -> None:
     services.record_status_update(
         update, recipient_id=recipient if isinstance(recipient, str) else ""
     )
+    user_id = _user_id(status.get("recipient_user_id"))
+    if user_id and update.status == "sent":  # once per message: the citizen's user id
+        services.learn_user_id_of_delivery(update=update, user_id=user_id)
     if update.status == "failed" and update.error_code == 131050:
         _opt_out_recipient_of(update)
 
@@ -309,8 +317,47 @@ def _opt_out_recipient_of(update: services.StatusUpdate) -> None:
         services.suppress_opted_out_deliveries(citizen_ids=[delivery.citizen_id])
 
 
-def _citizen_by_wa_id(wa_id: str) -> Citizen | None:
-    return Citizen.objects.filter(phone="+" + wa_id.lstrip("+")).first() if wa_id else None
+def _citizen_by_wa_id(wa_id: str, user_id: str = "") -> Citizen | None:
+    """The citizen a webhook names by phone (wa_id), by business-scoped user id, or both.
+
+    By phone first; a user id seen with a known phone is remembered on that citizen (never
+    creating a second one), so a later webhook that carries the user id alone, as it does for
+    a citizen who hid their number behind a username, still finds them.
+    """
+    user_id = _user_id(user_id)
+    citizen = Citizen.objects.filter(phone="+" + wa_id.lstrip("+")).first() if wa_id else None
+    if citizen is None:
+        return Citizen.objects.filter(whatsapp_user_id=user_id).first() if user_id else None
+    if user_id and citizen.whatsapp_user_id != user_id:
+        services.learn_user_id(citizen_id=citizen.pk, user_id=user_id)
+    return citizen
+
+
+def _user_id(raw: Any) -> str:
+    """A BSUID as WhatsApp sends it (CC.<id> or CC.ENT.<id>), or "" when it is not one."""
+    text = raw if isinstance(raw, str) else ""
+    return text if USER_ID.fullmatch(text) else ""
+
+
+def _apply_user_id_updates(
+    where: str, value: dict[str, Any], problems: list[dict[str, str]]
+) -> None:
+    updates = value.get("user_id_update") or []
+    if not isinstance(updates, list):
+        raise ValueError("user_id_update is not a list")
+    for index, update in enumerate(updates):
+        _guarded(f"{where}.user_id_update[{index}]", problems, _apply_user_id_update, update)
+
+
+def _apply_user_id_update(update: Any) -> None:
+    """WhatsApp gave a citizen a new user id: move it, so one person stays one citizen."""
+    if not isinstance(update, dict) or not isinstance(update.get("user_id"), dict):
+        raise ValueError("a user_id_update needs a user_id object")
+    previous = _user_id(update["user_id"].get("previous"))
+    current = _user_id(update["user_id"].get("current"))
+    if not current:
+        raise ValueError("no current user id")
+    services.move_user_id(wa_id=str(update.get("wa_id") or ""), previous=previous, current=current)
 
 
 def _apply_preferences(where: str, value: dict[str, Any], problems: list[dict[str, str]]) -> None:
@@ -324,7 +371,7 @@ def _apply_preferences(where: str, value: dict[str, Any], problems: list[dict[st
 def _apply_preference(preference: Any) -> None:
     if not isinstance(preference, dict):
         raise ValueError("a preference is not an object")
-    citizen = _citizen_by_wa_id(str(preference.get("wa_id", "")))
+    citizen = _citizen_by_wa_id(str(preference.get("wa_id", "")), preference.get("user_id", ""))
     if citizen is None:
         return
     if preference.get("value") == "stop":
@@ -343,10 +390,21 @@ def is_stop_keyword(text: str) -> bool:
 def _receive_message(message: Any, metadata: dict[str, Any]) -> None:
     if not isinstance(message, dict):
         raise ValueError("a message is not an object")
+    if message.get("type") == "system":  # since Aug 2026 a changed user id comes this way
+        system = message.get("system") if isinstance(message.get("system"), dict) else {}
+        previous, current = (
+            _user_id(system.get("previous_user_id")),
+            _user_id(system.get("user_id")),
+        )
+        if current and system.get("type") in {"user_changed_user_id", "user_changed_number"}:
+            services.move_user_id(
+                wa_id=str(message.get("from") or ""), previous=previous, current=current
+            )
+        return
     sender = str(message.get("from", ""))
     body = message.get("text")
     text = str(body.get("body", "")) if isinstance(body, dict) else ""
-    citizen = _citizen_by_wa_id(sender)
+    citizen = _citizen_by_wa_id(sender, message.get("from_user_id", ""))
     if citizen is not None and is_stop_keyword(text):
         opt_out_citizen(citizen=citizen, source=OptOutSource.KEYWORD)
         services.suppress_opted_out_deliveries(citizen_ids=[citizen.pk])

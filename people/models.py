@@ -52,6 +52,12 @@ class Citizen(models.Model):
     """A person the police may message: phone in E.164, name in any script."""
 
     phone = models.CharField(_("phone (E.164)"), max_length=16, unique=True)
+    # WhatsApp's business-scoped user id (BSUID, e.g. IN.1000000000000001): in every webhook
+    # since April 2026, the only key of a citizen who hides their number behind a username.
+    # Learned from the webhooks about a known phone; moved by user_id_update.
+    whatsapp_user_id = models.CharField(
+        _("WhatsApp user id"), max_length=140, unique=True, null=True, blank=True
+    )
     name = models.CharField(_("name"), max_length=200)
     locality = models.CharField(_("locality"), max_length=200, blank=True)
     district = models.ForeignKey(
