@@ -73,6 +73,20 @@ class Preview:
     needs_approval: bool = False
     # One row per named audience picked: (source label, choice label, audience, recipients).
     per_source: list[SourceSize] = field(default_factory=list)
+    # The plan (issue 15): what WhatsApp's limits and prices make of the recipients.
+    category: str = ""  # the template's: MARKETING counts towards the per-person cap and costs most
+    capped_now: int = 0  # capped in the last 24 hours: not sent (marketing only)
+    capped_share: float = 0.0  # of this audience's marketing in the last 7 days, 131049'd
+    expected_capped: int = 0  # capped_now + capped_share of the others
+    tier_limit: int = 0  # unique recipients a day the portfolio may reach (0 = unlimited)
+    tier_used: int = 0  # already reached in the moving 24 hours (all broadcasts, all numbers)
+    deferred: int = 0  # beyond the tier today: sent when the window allows
+    price_inr: float = 0.0  # per delivered message of this category
+    estimated_cost_inr: float = 0.0  # at most: every message not capped delivered
+
+    @property
+    def capped_percent(self) -> float:
+        return 100 * self.capped_share
 
     @property
     def estimated_minutes(self) -> int:
@@ -93,7 +107,7 @@ def preview(broadcast: Broadcast) -> Preview:
         .order_by()
     )
     recipients = totals["recipients"] or 0
-    return Preview(
+    shown = Preview(
         audience=totals["audience"] or 0,
         suppressed=(totals["audience"] or 0) - recipients,
         recipients=recipients,
@@ -103,6 +117,58 @@ def preview(broadcast: Broadcast) -> Preview:
         needs_approval=recipients > settings.BROADCAST_APPROVAL_THRESHOLD,
         per_source=source_sizes(broadcast),
     )
+    _plan(broadcast, citizens.filter(messageable()), shown)
+    return shown
+
+
+CAPPED_HISTORY = timedelta(days=7)
+
+
+def _plan(broadcast: Broadcast, recipients: QuerySet[Citizen], shown: Preview) -> None:
+    """Fill the plan: the per-person cap (now and expected), the day's tier and the cost."""
+    from broadcasts.services import messaging_limit
+
+    now = timezone.now()
+    category = broadcast.template.category
+    shown.category = category
+    marketing = category == MessageTemplate.Category.MARKETING
+    if marketing:
+        since = now - timedelta(hours=MARKETING_CAP_WAIT_HOURS)
+        shown.capped_now = recipients.filter(marketing_capped_at__gt=since).count()
+        marketing_rows = Q(template__category=MessageTemplate.Category.MARKETING) | Q(
+            broadcast__template__category=MessageTemplate.Category.MARKETING
+        )
+        answered = Delivery.objects.filter(
+            marketing_rows,
+            citizen_id__in=recipients.values("id"),
+            created_at__gte=now - CAPPED_HISTORY,
+            status__in=ANSWERED,
+        ).aggregate(
+            answered=Count("id"), capped=Count("id", filter=Q(status=DeliveryStatus.CAPPED))
+        )
+        if answered["answered"]:
+            shown.capped_share = answered["capped"] / answered["answered"]
+        others = shown.recipients - shown.capped_now
+        shown.expected_capped = shown.capped_now + round(others * shown.capped_share)
+    to_send = shown.recipients - shown.capped_now
+    shown.estimated_seconds = math.ceil(to_send / float(settings.WHATSAPP_MESSAGES_PER_SECOND))
+    shown.tier_limit = messaging_limit()
+    if shown.tier_limit:
+        shown.tier_used = recipients_in_last_day()
+        shown.deferred = max(0, to_send - max(0, shown.tier_limit - shown.tier_used))
+    shown.price_inr = float(settings.WHATSAPP_PRICE_INR.get(category, 0))
+    charged = shown.recipients - shown.expected_capped
+    shown.estimated_cost_inr = round(max(0, charged) * shown.price_inr, 2)
+
+
+# Deliveries WhatsApp answered one way or another (what the capped share is a share of).
+ANSWERED = (
+    DeliveryStatus.SENT,
+    DeliveryStatus.DELIVERED,
+    DeliveryStatus.READ,
+    DeliveryStatus.FAILED,
+    DeliveryStatus.CAPPED,
+)
 
 
 def source_sizes(broadcast: Broadcast) -> list[SourceSize]:

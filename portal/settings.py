@@ -263,6 +263,13 @@ WHATSAPP_RATE_SAFETY = 0.93  # aim under the limit so thread scheduling jitter n
 # Unique recipients per moving 24 h that the business portfolio's tier allows (250, 2000,
 # 10000, 100000; 0 = unlimited). The rest of a broadcast is deferred with a visible reason.
 WHATSAPP_MESSAGING_LIMIT = _env_int("WHATSAPP_MESSAGING_LIMIT", 100000)
+# What one delivered template costs in India, per category, in INR (Meta's per-message
+# pricing; the defaults are the India rate card of 2025: set the current ones from Meta's page).
+WHATSAPP_PRICE_INR = {
+    "MARKETING": env.float("WHATSAPP_PRICE_INR_MARKETING", default=0.8631),
+    "UTILITY": env.float("WHATSAPP_PRICE_INR_UTILITY", default=0.115),
+    "AUTHENTICATION": env.float("WHATSAPP_PRICE_INR_AUTHENTICATION", default=0.115),
+}
 WHATSAPP_CLAIM_LEASE_SECONDS = _env_int("WHATSAPP_CLAIM_LEASE_SECONDS", 120, minimum=2)
 WHATSAPP_SENDER_LEASE_SECONDS = _env_int("WHATSAPP_SENDER_LEASE_SECONDS", 30, minimum=2)
 # A stopped broadcast's officers are told once the other sender slots' answers are in
