@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
@@ -243,7 +244,11 @@ def fan_out(broadcast: Broadcast) -> int:
         "r.marketing_capped_at > %s AND (SELECT t.category FROM broadcasts_messagetemplate t "
         "WHERE t.id = %s) = %s"
     )
-    capped_params = [capped_since, broadcast.template_id, MessageTemplate.Category.MARKETING.value]
+    capped_params: list[Any] = [
+        capped_since,
+        broadcast.template_id,
+        MessageTemplate.Category.MARKETING.value,
+    ]
     # The SELECT's columns are the citizen id and capped time; the constants come first as
     # parameters. select_sql is compiled by Django with its parameters bound separately.
     sql = (

@@ -391,7 +391,8 @@ def _receive_message(message: Any, metadata: dict[str, Any]) -> None:
     if not isinstance(message, dict):
         raise ValueError("a message is not an object")
     if message.get("type") == "system":  # since Aug 2026 a changed user id comes this way
-        system = message.get("system") if isinstance(message.get("system"), dict) else {}
+        raw = message.get("system")
+        system: dict[str, Any] = raw if isinstance(raw, dict) else {}
         previous, current = (
             _user_id(system.get("previous_user_id")),
             _user_id(system.get("user_id")),
