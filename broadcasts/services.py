@@ -9,7 +9,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from accounts.models import User
@@ -266,28 +266,28 @@ def apply_status_update(update: StatusUpdate) -> bool:
 def learn_user_id(*, citizen_id: int, user_id: str) -> bool:
     """Remember a citizen's business-scoped user id, unless another citizen holds it (then
     the first holder keeps it: a user id names one person, and a clash is logged to review)."""
-    if Citizen.objects.filter(whatsapp_user_id=user_id).exclude(pk=citizen_id).exists():
-        logger.warning("user id %s already belongs to another citizen", user_id[:12])
-        return False
-    try:
-        with transaction.atomic():
-            return bool(Citizen.objects.filter(pk=citizen_id).update(whatsapp_user_id=user_id))
-    except IntegrityError:  # learned by a concurrent webhook for another citizen
-        return False
+    return _learn_user_id(Citizen.objects.filter(pk=citizen_id), user_id)
 
 
 def learn_user_id_of_delivery(*, update: StatusUpdate, user_id: str) -> bool:
     """A status names its recipient's user id: remember it on the delivery's citizen (so a
-    STOP that later comes by user id alone still finds them)."""
+    STOP that later comes by user id alone still finds them). One UPDATE: this runs for the
+    `sent` status of every message."""
     rows = Delivery.objects.filter(
         **({"pk": update.delivery_id} if update.delivery_id else {"wamid": update.wamid})
     )
-    citizen_id = rows.values_list("citizen_id", flat=True).first()
-    if citizen_id is None:
+    return _learn_user_id(Citizen.objects.filter(pk__in=rows.values("citizen_id")[:1]), user_id)
+
+
+def _learn_user_id(citizens: QuerySet[Citizen], user_id: str) -> bool:
+    """Set the id on these citizens (one), where it is not set already; the unique constraint
+    refuses it when another citizen holds it."""
+    try:
+        with transaction.atomic():
+            return bool(citizens.exclude(whatsapp_user_id=user_id).update(whatsapp_user_id=user_id))
+    except IntegrityError:
+        logger.warning("user id %s already belongs to another citizen", user_id[:12])
         return False
-    if Citizen.objects.filter(pk=citizen_id, whatsapp_user_id=user_id).exists():
-        return False
-    return learn_user_id(citizen_id=citizen_id, user_id=user_id)
 
 
 def move_user_id(*, wa_id: str, previous: str, current: str) -> bool:
