@@ -30,6 +30,7 @@ from accounts.access import AnyUser
 from accounts.models import AuditEvent, Role, User
 from accounts.services import record_event
 from complaints.models import IdentityAccessLog
+from portal.widgets import DateInput
 from stations.spreadsheet_safety import safe_csv_writer
 
 PAGE_SIZE = 50
@@ -108,12 +109,8 @@ class AuditFilterForm(forms.Form):
         max_length=200,
         help_text=_("A tracking number, name of the object or its id"),
     )
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from broadcasts import audience_sources
 from broadcasts.models import Broadcast, CampaignDay, MessageTemplate
 from people.models import Tag
+from portal.widgets import DateInput, DateTimeInput
 from stations.models import District, Station
 
 TOPICS = [
@@ -80,10 +81,23 @@ class BroadcastForm(forms.Form):
             )
             self.source_fields.append(name)
             self._source_districts[source.key] = {c.id: c.district_id for c in choices}
+        self.fields["template"].label_from_instance = MessageTemplate.display_label
+        # The boxes are labelled by what the chosen template's variables mean (never "{{1}}").
+        self.chosen_template = self._chosen_template(templates)
+        chosen = self.chosen_template
+        labels = chosen.variable_labels() if chosen else []
+        examples = chosen.variable_examples() if chosen else []
         for index in range(1, MAX_PARAMETERS + 1):
-            self.fields[f"parameter_{index}"] = forms.CharField(
-                label=_("Value for {{%(n)d}}") % {"n": index}, required=False, max_length=500
+            field = forms.CharField(
+                label=labels[index - 1] if index <= len(labels) else _("Value %(n)d") % {"n": index},
+                required=False,
+                max_length=500,
             )
+            if index <= len(examples) and examples[index - 1]:
+                field.widget.attrs["placeholder"] = _("e.g. %(example)s") % {
+                    "example": examples[index - 1]
+                }
+            self.fields[f"parameter_{index}"] = field
         for field in self.fields.values():
             css = (
                 "form-check-input"
@@ -96,16 +110,54 @@ class BroadcastForm(forms.Form):
             )
             field.widget.attrs.setdefault("class", css)
 
+    def _chosen_template(self, templates: Any) -> MessageTemplate | None:
+        """The template picked in the posted (or initial) data, if it is one of the choices."""
+        raw = self.data.get("template") if self.is_bound else self.initial.get("template")
+        if isinstance(raw, MessageTemplate):
+            return raw
+        try:
+            return templates.filter(pk=int(str(raw))).first() if raw else None
+        except (TypeError, ValueError):
+            return None
+
+    def _compose_fields(self) -> list[forms.BoundField]:
+        return [f for f in self if not f.name.startswith("parameter_")]
+
+    def head_fields(self) -> list[forms.BoundField]:
+        """The fields up to the template pick (its text and variables follow it)."""
+        fields = self._compose_fields()
+        return fields[: [f.name for f in fields].index("template") + 1]
+
+    def tail_fields(self) -> list[forms.BoundField]:
+        """The fields after the template pick, its variables left out."""
+        fields = self._compose_fields()
+        return fields[[f.name for f in fields].index("template") + 1 :]
+
+    def variable_fields(self) -> list[forms.BoundField]:
+        """The chosen template's variable boxes, in order."""
+        count = self.chosen_template.parameter_count if self.chosen_template else 0
+        return [self[f"parameter_{i}"] for i in range(1, min(count, MAX_PARAMETERS) + 1)]
+
+    def preview_parts(self) -> list[Any]:
+        """The chosen template's body with the values typed so far in place."""
+        if self.chosen_template is None:
+            return []
+        values = [str(f.value() or "") for f in self.variable_fields()]
+        return self.chosen_template.parts(values)
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         template = data.get("template")
         if template is not None:
             values = [data.get(f"parameter_{i}", "").strip() for i in range(1, MAX_PARAMETERS + 1)]
             needed = values[: template.parameter_count]
-            if any(not v for v in needed):
+            missing = [
+                label for label, value in zip(template.variable_labels(), needed) if not value
+            ]
+            if missing:
                 raise forms.ValidationError(
-                    _("This template needs %(n)d value(s): fill {{1}} to {{%(n)d}}.")
-                    % {"n": template.parameter_count}
+                    _("This template needs %(n)d value(s); fill in: %(missing)s.")
+                    % {"n": template.parameter_count, "missing": ", ".join(missing)}
                 )
             data["parameters"] = needed
         if data.get("recurrence") and not data.get("send_time"):
@@ -130,7 +182,7 @@ class SubmitForm(forms.Form):
     send_at = forms.DateTimeField(
         label=_("Send at (leave empty to send now)"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local", "class": "form-control"}),
+        widget=DateTimeInput(attrs={"class": "form-control"}),
     )
 
     def clean_send_at(self) -> Any:
@@ -154,7 +206,7 @@ class CampaignDayForm(forms.ModelForm):
     class Meta:
         model = CampaignDay
         fields = ["district", "date", "topic", "template", "note"]
-        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"date": DateInput()}
 
     parameter_1 = forms.CharField(label=_("Value for {{1}}"), required=False, max_length=500)
     parameter_2 = forms.CharField(label=_("Value for {{2}}"), required=False, max_length=500)

@@ -25,6 +25,7 @@ from groups.models import (
 )
 from groups.texts import DEFAULT_RULES
 from people.phones import normalize_mobile
+from portal.widgets import DateInput
 from stations.models import District
 
 TEXTAREA = {"rows": 3, "class": "form-control"}
@@ -162,7 +163,7 @@ class ApproveForm(BootstrapMixin, forms.Form):
     revet_on = forms.DateField(
         label=_("Re-vet on"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=_("Leave empty for the usual period."),
     )
 
@@ -186,9 +187,7 @@ class ReasonForm(BootstrapMixin, forms.Form):
 
 class IncidentForm(BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(label=_("What happened"), choices=IncidentKind.choices)
-    occurred_on = forms.DateField(
-        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
-    )
+    occurred_on = forms.DateField(label=_("Date"), widget=DateInput(), initial=timezone.localdate)
     description = forms.CharField(
         label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -313,9 +312,7 @@ class ExclusionEntryForm(BootstrapMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Seen only by the district's heads and station in-charges."),
     )
-    expires_on = forms.DateField(
-        label=_("Expires on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    expires_on = forms.DateField(label=_("Expires on"), required=False, widget=DateInput())
     token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
 
     def __init__(self, *args: Any, districts: QuerySet[District], **kwargs: Any) -> None:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.access import AnyUser
+from portal.widgets import DateInput
 from reports import periods
 from reports.periods import Period, PeriodError
 from stations.models import District, Station
@@ -27,12 +28,8 @@ class ReviewForm(forms.Form):
         required=False,
         initial=periods.THIS_MONTH,
     )
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
     district = forms.IntegerField(label=_("District"), required=False, min_value=1)
     stations: forms.ModelMultipleChoiceField[Station] = forms.ModelMultipleChoiceField(
         label=_("Stations"), queryset=Station.objects.none(), required=False

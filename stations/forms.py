@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.widgets import DateInput, DateTimeInput
 from stations.idempotency import new_form_token
 from stations.models import CctvCoverage, Hotspot, ResourceCheck, ResourceItem, Station
 from stations.services import CheckInput
@@ -70,20 +71,6 @@ class FieldForm(BootstrapMixin, forms.Form):
                 css = widget.attrs.get("class", "")
                 if "is-invalid" not in css:
                     widget.attrs["class"] = f"{css} is-invalid".strip()
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
 def today() -> Any:
