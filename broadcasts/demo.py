@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from broadcasts.models import MessageTemplate
 
@@ -78,6 +79,19 @@ SANDBOX_TEMPLATES: list[tuple[str, str, str, str]] = [
 ]
 
 
+# What each {{n}} of a sandbox template means (labels of the compose form's boxes).
+SANDBOX_LABELS: dict[str, list[str]] = {
+    "community_group_invite": [
+        gettext_noop("Citizen's name"),
+        gettext_noop("Police station"),
+        gettext_noop("Group name"),
+        gettext_noop("Join link"),
+    ],
+    "cyber_fraud_awareness": [gettext_noop("District")],
+    "complaint_acknowledgement": [gettext_noop("Police station"), gettext_noop("Tracking number")],
+}
+
+
 def parameter_count(body: str) -> int:
     """How many {{n}} parameters a body uses (the highest n)."""
     count = 0
@@ -97,6 +111,7 @@ def seed_sandbox_templates() -> int:
                 "category": category,
                 "body": body,
                 "parameter_count": parameter_count(body),
+                "parameter_labels": SANDBOX_LABELS.get(name, []),
                 "status": MessageTemplate.Status.APPROVED,
                 "synced_at": timezone.now(),
             },

@@ -88,11 +88,8 @@ class BroadcastForm(forms.Form):
         labels = chosen.variable_labels() if chosen else []
         examples = chosen.variable_examples() if chosen else []
         for index in range(1, MAX_PARAMETERS + 1):
-            field = forms.CharField(
-                label=labels[index - 1] if index <= len(labels) else _("Value %(n)d") % {"n": index},
-                required=False,
-                max_length=500,
-            )
+            label = labels[index - 1] if index <= len(labels) else _("Value %(n)d") % {"n": index}
+            field = forms.CharField(label=label, required=False, max_length=500)
             if index <= len(examples) and examples[index - 1]:
                 field.widget.attrs["placeholder"] = _("e.g. %(example)s") % {
                     "example": examples[index - 1]
@@ -152,7 +149,9 @@ class BroadcastForm(forms.Form):
             values = [data.get(f"parameter_{i}", "").strip() for i in range(1, MAX_PARAMETERS + 1)]
             needed = values[: template.parameter_count]
             missing = [
-                label for label, value in zip(template.variable_labels(), needed) if not value
+                label
+                for label, value in zip(template.variable_labels(), needed, strict=False)
+                if not value
             ]
             if missing:
                 raise forms.ValidationError(

@@ -7,14 +7,49 @@ the outcome; status webhooks move them forward, never backward.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language_info, gettext
 from django.utils.translation import gettext_lazy as _
 
 from people.models import Citizen, Tag
 from stations.models import District, Station
+
+_PLACEHOLDER = re.compile(r"\{\{(\d+)\}\}")
+_VERSION_SUFFIX = re.compile(r"[_\s-]+v?\d+$", re.IGNORECASE)
+
+
+def humanise_template_name(name: str) -> str:
+    """'cyber_fraud_alert_v3' -> 'Cyber fraud alert' (Meta's names are lower_snake_case ids)."""
+    words = _VERSION_SUFFIX.sub("", name.strip()) or name.strip()
+    words = re.sub(r"[_\s-]+", " ", words).strip()
+    return words[:1].upper() + words[1:]
+
+
+def language_name(code: str) -> str:
+    """A template's language in the reader's language: 'hi' -> 'Hindi', 'en_US' -> 'English'."""
+    normalised = code.strip().replace("_", "-").lower()
+    for candidate in (normalised, normalised.split("-")[0]):
+        try:
+            return str(get_language_info(candidate)["name_translated"])
+        except KeyError:
+            continue
+    return code
+
+
+@dataclass(frozen=True)
+class TemplatePart:
+    """A stretch of a template's body: plain text, or variable `index` (1-based) with its label."""
+
+    text: str
+    index: int | None = None
+    label: str = ""
+    value: str = ""
 
 
 class MessageTemplate(models.Model):
@@ -40,6 +75,17 @@ class MessageTemplate(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=Status.choices)
     provider_id = models.CharField(_("provider id"), max_length=64, blank=True)
     synced_at = models.DateTimeField(_("synced at"), null=True, blank=True)
+    # What officers see instead of Meta's identifier; empty: the name, humanised.
+    display_name = models.CharField(_("display name"), max_length=200, blank=True)
+    # What each {{n}} stands for, in order: kept across syncs (Meta has no such field).
+    parameter_labels = models.JSONField(
+        _("parameter labels"),
+        default=list,
+        blank=True,
+        help_text=_('What each parameter means, in order, e.g. ["District", "Helpline number"].'),
+    )
+    # Meta's sample value for each {{n}} (the BODY component's example), from the sync.
+    parameter_examples = models.JSONField(_("parameter examples"), default=list, blank=True)
 
     class Meta:
         ordering = ["name", "language"]
@@ -58,6 +104,53 @@ class MessageTemplate(models.Model):
         for index, value in enumerate(parameters, start=1):
             text = text.replace("{{" + str(index) + "}}", value)
         return text
+
+    def human_name(self) -> str:
+        """'Cyber fraud alert' for cyber_fraud_alert_v3 (or the display name set for it)."""
+        return self.display_name.strip() or humanise_template_name(self.name)
+
+    def language_name(self) -> str:
+        return language_name(self.language)
+
+    def display_label(self) -> str:
+        """'Cyber fraud alert (Hindi)': the template as officers pick it."""
+        return f"{self.human_name()} ({self.language_name()})"
+
+    def variable_examples(self) -> list[str]:
+        examples = [str(e) for e in self.parameter_examples or []]
+        return (examples + [""] * self.parameter_count)[: self.parameter_count]
+
+    def variable_labels(self) -> list[str]:
+        """What each {{n}} means, for its form box: the stored label, else 'Value n'."""
+        stored = [str(label).strip() for label in self.parameter_labels or []]
+        labels = []
+        for index in range(1, self.parameter_count + 1):
+            label = stored[index - 1] if index <= len(stored) else ""
+            # Stored labels are data; the seeded ones are also in the catalogue (gettext_noop).
+            labels.append(gettext(label) if label else gettext("Value %(n)d") % {"n": index})
+        return labels
+
+    def parts(self, parameters: list[str] | None = None) -> list[TemplatePart]:
+        """The body cut at its variables, each labelled (and filled, when a value is given)."""
+        labels = self.variable_labels()
+        values = parameters or []
+        result: list[TemplatePart] = []
+        position = 0
+        for match in _PLACEHOLDER.finditer(self.body):
+            if match.start() > position:
+                result.append(TemplatePart(text=self.body[position : match.start()]))
+            index = int(match.group(1))
+            label = (
+                labels[index - 1]
+                if 0 < index <= len(labels)
+                else gettext("Value %(n)d") % {"n": index}
+            )
+            value = values[index - 1].strip() if 0 < index <= len(values) else ""
+            result.append(TemplatePart(text=match.group(0), index=index, label=label, value=value))
+            position = match.end()
+        if position < len(self.body):
+            result.append(TemplatePart(text=self.body[position:]))
+        return result
 
 
 class Broadcast(models.Model):

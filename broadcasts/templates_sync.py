@@ -38,6 +38,17 @@ def body_of(template: dict[str, Any]) -> str:
     return ""
 
 
+def examples_of(template: dict[str, Any]) -> list[str]:
+    """Meta's sample value for each {{n}} of the BODY (its example.body_text), [] if none."""
+    for component in template.get("components") or []:
+        if str(component.get("type", "")).upper() != "BODY":
+            continue
+        rows = (component.get("example") or {}).get("body_text") or []
+        if rows and isinstance(rows[0], list):
+            return [str(value)[:200] for value in rows[0]]
+    return []
+
+
 def sync_templates(*, by: User | None) -> SyncResult:
     """Upsert every template Meta knows; only APPROVED ones can then be broadcast."""
     provider = get_provider()
@@ -62,6 +73,7 @@ def sync_templates(*, by: User | None) -> SyncResult:
                     "category": category if category in _CATEGORIES else "MARKETING",
                     "body": body,
                     "parameter_count": max(numbers, default=0),
+                    "parameter_examples": examples_of(item),
                     "status": status if status in _STATUSES else MessageTemplate.Status.PENDING,
                     "provider_id": str(item.get("id", ""))[:64],
                     "synced_at": now,
