@@ -279,8 +279,11 @@ def start_broadcast(*, broadcast_id: int) -> bool:
     broadcast = Broadcast.objects.select_related("district").get(pk=broadcast_id)
     with transaction.atomic():
         count = audience.fan_out(broadcast)
+        # The funnel's "suppressed" is the preview's; recipients the preview counted who are no
+        # longer messageable (opted out since) are suppressed too, not lost from the figures.
+        suppressed = broadcast.suppressed_count + max(0, broadcast.recipient_count - count)
         Broadcast.objects.filter(pk=broadcast_id, status=S.PREPARING).update(
-            status=S.SENDING, recipient_count=count
+            status=S.SENDING, recipient_count=count, suppressed_count=suppressed
         )
     _audit(broadcast, "started", None, deliveries=count)
     return True

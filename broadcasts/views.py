@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -91,13 +93,41 @@ def _context(request: HttpRequest, broadcast: Broadcast) -> dict[str, object]:
         "may_approve": may_act and broadcast.created_by_id != request.user.pk,
         "submit_form": SubmitForm(),
         "reason_form": ReasonForm(),
-        "live": broadcast.status in {Broadcast.Status.PREPARING, Broadcast.Status.SENDING},
+        "poll_seconds": _poll_seconds(broadcast),
+        "audience_total": total + broadcast.suppressed_count if total else 0,
+        "suppressed": broadcast.suppressed_count + funnel["skipped"],
         "sample_text": broadcast.template.render([str(p) for p in broadcast.parameters]),
         "stop_advice": lifecycle.stop_advice(broadcast),
     }
 
 
 _PREVIEW_STATES = {Broadcast.Status.DRAFT, Broadcast.Status.AWAITING_APPROVAL}
+
+# The page follows a broadcast on its own from approval to its end: fast while it is about to
+# start or sending, slowly while it waits for an approver, its time or a resume.
+_FOLLOWED_STATES = {
+    Broadcast.Status.AWAITING_APPROVAL,
+    Broadcast.Status.SCHEDULED,
+    Broadcast.Status.PREPARING,
+    Broadcast.Status.SENDING,
+    Broadcast.Status.PAUSED,
+}
+_POLL_FAST_SECONDS = 2
+_POLL_SLOW_SECONDS = 15
+_STARTS_SOON = dt.timedelta(minutes=2)
+
+
+def _poll_seconds(broadcast: Broadcast) -> int | None:
+    """How often the progress card asks again; None once the broadcast can change no more."""
+    if broadcast.status not in _FOLLOWED_STATES:
+        return None
+    if broadcast.status in {Broadcast.Status.PREPARING, Broadcast.Status.SENDING}:
+        return _POLL_FAST_SECONDS
+    if broadcast.status == Broadcast.Status.SCHEDULED and (
+        broadcast.scheduled_for is None or broadcast.scheduled_for <= timezone.now() + _STARTS_SOON
+    ):
+        return _POLL_FAST_SECONDS
+    return _POLL_SLOW_SECONDS
 
 
 @login_required
@@ -108,8 +138,15 @@ def broadcast_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def broadcast_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    """HTMX fragment polled while sending: funnel and progress bar."""
+    """HTMX fragment polled from approval to the end: funnel and progress bar.
+
+    The card carries the status it was drawn for; once the broadcast has moved on (scheduled ->
+    sending -> completed) the whole page is reloaded, so its status, reason and buttons follow.
+    """
     broadcast = selectors.get_broadcast_for_user(request.user, pk)
+    shown = request.GET.get("shown")
+    if shown and shown != broadcast.status:
+        return HttpResponse(headers={"HX-Refresh": "true"})
     return render(request, "broadcasts/_progress.html", _context(request, broadcast))
 
 
