@@ -22,6 +22,7 @@ from complaints import access as complaint_access
 from complaints.bns import UnknownSection, normalize_section, parse_sections
 from complaints.models import (
     FINAL_FOLLOW_UP_OUTCOMES,
+    OPEN_STATUSES,
     Arrest,
     Complaint,
     ComplaintClosure,
@@ -34,7 +35,13 @@ from complaints.models import (
     ReferralFollowUp,
     ReferralKind,
 )
-from complaints.services import _event, _lock
+from complaints.services import (
+    Availability,
+    _event,
+    _lock,
+    counselling_availability,
+    not_started_reason,
+)
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -60,6 +67,48 @@ ARREST_ALLOWED = frozenset(
 CLOSABLE = frozenset(
     {ComplaintStatus.UNDER_ENQUIRY, ComplaintStatus.COUNSELLING, ComplaintStatus.ACTION_TAKEN}
 )
+
+
+def fir_availability(status: str, *, has_fir: bool) -> Availability:
+    """One FIR per complaint, once the enquiry has started (a recorded one is corrected)."""
+    if has_fir:
+        return Availability(False)
+    if status in FIR_ALLOWED:
+        return Availability(True)
+    return Availability(False, not_started_reason(status))
+
+
+def arrest_availability(status: str, *, has_fir: bool) -> Availability:
+    """Arrests are made in the complaint's FIR, even after the complaint is closed."""
+    if has_fir:
+        return Availability(status in ARREST_ALLOWED)
+    if fir_availability(status, has_fir=False).shown:
+        return Availability(False, not_started_reason(status) or _("Record the FIR first."))
+    return Availability(False)
+
+
+def referral_availability(status: str) -> Availability:
+    """The victim may be referred for support while the complaint is open."""
+    return Availability(status in OPEN_STATUSES)
+
+
+def closure_availability(status: str) -> Availability:
+    """A complaint is closed with a summary once the enquiry has started."""
+    if status in CLOSABLE:
+        return Availability(True)
+    return Availability(False, not_started_reason(status))
+
+
+def next_actions(complaint: Complaint, *, has_fir: bool) -> dict[str, Availability]:
+    """What may be done on the complaint now and, for what may be done later, why not yet."""
+    status = complaint.status
+    return {
+        "counselling": counselling_availability(status),
+        "fir": fir_availability(status, has_fir=has_fir),
+        "arrest": arrest_availability(status, has_fir=has_fir),
+        "referral": referral_availability(status),
+        "closure": closure_availability(status),
+    }
 
 
 def _require_staff(by: User, complaint: Complaint) -> None:
@@ -180,8 +229,11 @@ def register_fir(
     locked = _lock(complaint)
     station = station or locked.station
     errors: dict[str, str] = {}
-    if locked.status not in FIR_ALLOWED:
-        errors["__all__"] = _("An FIR can be recorded once the enquiry has started.")
+    availability = fir_availability(locked.status, has_fir=False)
+    if not availability.available:
+        errors["__all__"] = availability.reason or _(
+            "An FIR can be recorded once the enquiry has started."
+        )
     if FirRegistration.objects.filter(complaint=locked).exists():
         errors["__all__"] = _("An FIR is already recorded on this complaint.")
     fir, cctns, sections = _check_fir(
@@ -512,10 +564,11 @@ def close_complaint(
     _require_staff(by, complaint)
     locked = _lock(complaint)
     errors: dict[str, str] = {}
-    if locked.status not in CLOSABLE:
-        errors["__all__"] = _("A complaint that is %(status)s cannot be closed.") % {
-            "status": locked.get_status_display()
-        }
+    availability = closure_availability(locked.status)
+    if not availability.available:
+        errors["__all__"] = availability.reason or _(
+            "A complaint that is %(status)s cannot be closed."
+        ) % {"status": locked.get_status_display()}
     if not summary.strip():
         errors["summary"] = _("Write a short summary of how the complaint was disposed of.")
     if feedback not in Feedback.values:

@@ -623,6 +623,52 @@ COUNSELLING_ALLOWED = frozenset(
 )
 
 
+@dataclass(frozen=True)
+class Availability:
+    """Whether a casework action may be taken now and, when it may be later, why not yet.
+
+    No reason: the action is not in the complaint's future (it is over, or the complaint is
+    closed, transferred or withdrawn), so the page does not offer it at all.
+    """
+
+    available: bool
+    reason: str = ""
+
+    @property
+    def shown(self) -> bool:
+        return self.available or bool(self.reason)
+
+
+def not_started_reason(status: str) -> str:
+    """Why an action that needs the enquiry under way is not available yet ('' once it is)."""
+    if status == ComplaintStatus.RECEIVED:
+        return _("Assign the complaint first.")
+    if status == ComplaintStatus.ASSIGNED:
+        return _("Available once the complaint is under enquiry: update its status above.")
+    return ""
+
+
+def next_step(status: str) -> str:
+    """What moves a complaint that is just in forward ('' once the enquiry has started)."""
+    if status == ComplaintStatus.RECEIVED:
+        return _("Next: assign an officer. Counselling needs an assigned complaint.")
+    if status == ComplaintStatus.ASSIGNED:
+        return _(
+            "Next: start the enquiry (status “Under enquiry”). The FIR and closure are "
+            "recorded once the enquiry is under way."
+        )
+    return ""
+
+
+def counselling_availability(status: str) -> Availability:
+    """A session may be logged on an assigned complaint until action is taken."""
+    if status in COUNSELLING_ALLOWED:
+        return Availability(True)
+    if status == ComplaintStatus.RECEIVED:
+        return Availability(False, _("Assign the complaint first."))
+    return Availability(False)
+
+
 @transaction.atomic
 def log_counselling(
     *,
@@ -640,8 +686,11 @@ def log_counselling(
         raise PermissionDenied
     locked = _lock(complaint)
     errors: dict[str, str] = {}
-    if locked.status not in COUNSELLING_ALLOWED:
-        errors["__all__"] = _("Counselling can be logged only on an assigned, open complaint.")
+    availability = counselling_availability(locked.status)
+    if not availability.available:
+        errors["__all__"] = availability.reason or _(
+            "Counselling can be logged only on an assigned, open complaint."
+        )
     if held_on > timezone.localdate():
         errors["held_on"] = _("The session date cannot be in the future.")
     if follow_up_on is not None and follow_up_on < held_on:

@@ -119,14 +119,17 @@ def _casework_context(
     district_stations = Station.objects.filter(
         district_id=complaint.station.district_id, is_active=True
     )
+    # What the user may do now and why the rest is not available yet (casework.next_actions).
+    actions = casework.next_actions(complaint, has_fir=case.fir is not None) if can_work else {}
     return {
         "case": case,
-        "can_fir": can_work and case.fir is None and complaint.status in casework.FIR_ALLOWED,
-        "can_arrest": can_work
-        and case.fir is not None
-        and complaint.status in casework.ARREST_ALLOWED,
-        "can_refer": can_work and complaint.is_open,
-        "can_close": can_work and complaint.status in casework.CLOSABLE,
+        "actions": actions,
+        "next_step": services.next_step(complaint.status) if can_work else "",
+        "can_counsel": can_work and actions["counselling"].available,
+        "can_fir": can_work and actions["fir"].available,
+        "can_arrest": can_work and actions["arrest"].available,
+        "can_refer": can_work and actions["referral"].available,
+        "can_close": can_work and actions["closure"].available,
         "fir_form": forms.get("fir_form") or FirForm(stations=district_stations),
         "fir_correction_form": forms.get("fir_correction_form")
         or (FirCorrectionForm(stations=district_stations, fir=case.fir) if case.fir else None),
@@ -171,7 +174,6 @@ def _detail(
         else None,
         "has_transitions": bool(allowed),
         "sessions": complaint.counselling_sessions.all(),
-        "can_counsel": can_work and complaint.status in services.COUNSELLING_ALLOWED,
         "counselling_form": counselling_form or CounsellingForm(),
         "today": timezone.localdate(),
         "identity_photo": services.identity_photo_data_uri(identity) if identity else "",
