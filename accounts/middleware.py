@@ -14,7 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django_otp.middleware import OTPMiddleware
 
-from accounts import device_cache, two_factor
+from accounts import device_cache, step_up, two_factor
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
@@ -144,6 +144,8 @@ class SecondFactorMiddleware:
                 # A fragment of an open page (the bell on the enrolment page itself): no
                 # fragment, no redirect (that would reload the page it is on, for ever).
                 return HttpResponse(status=204)
+        if request.method not in SAFE_METHODS:
+            step_up.keep(request, page=back)  # resent once the code is verified
         url = f"{target}?{urlencode({'next': back})}"
         if request.headers.get("HX-Request"):
             response = HttpResponse(status=204)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("account/two-factor/", views.two_factor_setup, name="two_factor_setup"),
     path("account/two-factor/verify/", views.two_factor_verify, name="two_factor_verify"),
+    path("account/two-factor/resume/", views.two_factor_resume, name="two_factor_resume"),
     path(
         "account/two-factor/backup-codes/",
         views.two_factor_backup_codes,

@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
 
-from accounts import services, two_factor
+from accounts import services, step_up, two_factor
 from accounts.forms import TokenForm
 
 
@@ -107,7 +107,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             return render(
                 request,
                 "accounts/two_factor_backup_codes.html",
-                {"codes": enrolment.backup_codes, "next": _next_url(request), "enrolled": True},
+                {"codes": enrolment.backup_codes, "next": _resume_url(request), "enrolled": True},
             )
     device = two_factor.pending_totp(user)
     return render(
@@ -150,10 +150,30 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
                 ),
             )
         else:
-            return redirect(_next_url(request))
+            return _resume(request)
     return render(
         request, "accounts/two_factor_verify.html", {"form": form, "next": _next_url(request)}
     )
+
+
+def _resume_url(request: HttpRequest) -> str:
+    return f"{resolve_url('two_factor_resume')}?{urlencode({'next': _next_url(request)})}"
+
+
+def _resume(request: HttpRequest) -> HttpResponse:
+    """After the second factor: send again what a refused form held, else go on to `next`."""
+    next_url = _next_url(request)
+    draft = step_up.take(request, next_url)
+    if draft is None:
+        return redirect(next_url)
+    return render(request, "accounts/two_factor_resume.html", {"draft": draft, "next": next_url})
+
+
+@never_cache
+@login_required
+def two_factor_resume(request: HttpRequest) -> HttpResponse:
+    """Where the enrolment's "continue" leads: the kept form is resent, or `next` opens."""
+    return _resume(request)
 
 
 @never_cache
