@@ -9,9 +9,9 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from reports import pdf_tables
 from reports.selectors import COLUMNS, DAYS, PERCENT, ReportRow, ReviewReport
 from stations.spreadsheet_safety import append_safe_row, safe_csv_writer
 
@@ -102,15 +102,27 @@ def to_xlsx(report: ReviewReport) -> bytes:
 
 
 def to_pdf(report: ReviewReport) -> bytes:
-    """A landscape A4 PDF (weasyprint) in Noto Sans, Devanagari and Bengali included."""
-    from weasyprint import HTML
-
-    html = render_to_string(
-        "reports/export_review.html",
-        {"report": report, "title": title(report), "header": header(report)},
+    """A landscape A4 PDF of the same cells as the CSV; the station column is repeated on
+    every column section, so all columns are on paper (reports.pdf_tables)."""
+    first = 3  # police station, local name, district; then the figures
+    notes = [
+        _("Previous period for comparison: %(start)s to %(end)s.")
+        % {
+            "start": report.previous_period.start.isoformat(),
+            "end": report.previous_period.end.isoformat(),
+        },
+        _("Open deficits, group members and pending vetting are as of today."),
+    ]
+    table = pdf_tables.PdfTable(
+        title=title(report),
+        header=header(report),
+        rows=[_cells(report, row) for row in report.rows],
+        totals=[_cells(report, report.totals)],
+        numeric=frozenset(range(first, first + len(COLUMNS))),
+        repeat=1,
+        notes=notes,
     )
-    pdf: bytes = HTML(string=html).write_pdf()
-    return pdf
+    return pdf_tables.render_pdf(table)
 
 
 def render(report: ReviewReport, fmt: str) -> bytes:
