@@ -20,6 +20,10 @@ class ColumnOutput(serializers.Serializer):
     label = serializers.CharField()
     kind = serializers.ChoiceField(choices=["int", "days", "percent"])
     snapshot = serializers.BooleanField(help_text="As of now; no previous period.")
+    better = serializers.ChoiceField(
+        choices=["up", "down", "neutral"],
+        help_text="Whether a rise is good news (up), bad news (down) or neither (neutral).",
+    )
 
 
 class FiguresOutput(serializers.DictField):

@@ -37,6 +37,8 @@ from stations.models import District, Station
 Number = int | float | None
 
 INT, DAYS, PERCENT = "int", "days", "percent"
+# Which way a figure should move: a rise is good (UP), bad (DOWN), or neither (NEUTRAL).
+UP, DOWN, NEUTRAL = "up", "down", "neutral"
 
 
 @dataclass(frozen=True)
@@ -49,29 +51,52 @@ class Column:
     # A snapshot (as of now) has no previous period to compare with.
     snapshot: bool = False
     group: str | Promise = ""
+    # Whether a rise is good news (UP: shown green), bad news (DOWN: red) or neither.
+    better: str = NEUTRAL
+
+    def verdict(self, change: Number) -> str:
+        """'good', 'bad' or 'neutral' for a change of this figure (zero or unknown: neutral)."""
+        if not change or self.better == NEUTRAL:
+            return "neutral"
+        return "good" if (change > 0) == (self.better == UP) else "bad"
 
 
 COLUMNS: tuple[Column, ...] = (
+    # More complaints received may mean more crime or more trust in reporting: neither.
     Column("received", _("Complaints received"), group=_("Complaints")),
-    Column("disposed", _("Disposed"), group=_("Complaints")),
-    Column("pending", _("Pending"), group=_("Complaints")),
-    Column("overdue", _("Overdue"), group=_("Complaints")),
-    Column("median_days", _("Median days to dispose"), DAYS, group=_("Complaints")),
-    Column("within_sla_pct", _("Disposed within SLA (%)"), PERCENT, group=_("Complaints")),
-    Column("counselling_settlements", _("Counselling settlements"), group=_("Mission Shakti")),
+    Column("disposed", _("Disposed"), group=_("Complaints"), better=UP),
+    Column("pending", _("Pending"), group=_("Complaints"), better=DOWN),
+    Column("overdue", _("Overdue"), group=_("Complaints"), better=DOWN),
+    Column("median_days", _("Median days to dispose"), DAYS, group=_("Complaints"), better=DOWN),
+    Column(
+        "within_sla_pct", _("Disposed within SLA (%)"), PERCENT, group=_("Complaints"), better=UP
+    ),
+    Column(
+        "counselling_settlements",
+        _("Counselling settlements"),
+        group=_("Mission Shakti"),
+        better=UP,
+    ),
+    # Enforcement counts follow incidents as much as effort: neither good nor bad by itself.
     Column("cases_registered", _("Anti-Romeo cases registered"), group=_("Anti-Romeo")),
     Column("accused_arrested", _("Accused arrested"), group=_("Anti-Romeo")),
     Column("detained_126", _("Detained BNSS 126"), group=_("Anti-Romeo")),
     Column("detained_135", _("Detained BNSS 135"), group=_("Anti-Romeo")),
     Column("detained_170", _("Detained BNSS 170"), group=_("Anti-Romeo")),
     Column("detained_total", _("Detained (126/135/170)"), group=_("Anti-Romeo")),
-    Column("drive_locations", _("Drive locations"), group=_("Awareness")),
-    Column("people_reached", _("People reached"), group=_("Awareness")),
-    Column("open_deficits", _("Open resource deficits"), snapshot=True, group=_("Station")),
-    Column("group_members", _("Group members"), snapshot=True, group=_("Groups")),
-    Column("pending_vetting", _("Pending vetting"), snapshot=True, group=_("Groups")),
-    Column("delivered", _("Broadcasts delivered"), group=_("Broadcasts")),
-    Column("read", _("Broadcasts read"), group=_("Broadcasts")),
+    Column("drive_locations", _("Drive locations"), group=_("Awareness"), better=UP),
+    Column("people_reached", _("People reached"), group=_("Awareness"), better=UP),
+    Column(
+        "open_deficits",
+        _("Open resource deficits"),
+        snapshot=True,
+        group=_("Station"),
+        better=DOWN,
+    ),
+    Column("group_members", _("Group members"), snapshot=True, group=_("Groups"), better=UP),
+    Column("pending_vetting", _("Pending vetting"), snapshot=True, group=_("Groups"), better=DOWN),
+    Column("delivered", _("Broadcasts delivered"), group=_("Broadcasts"), better=UP),
+    Column("read", _("Broadcasts read"), group=_("Broadcasts"), better=UP),
 )
 COLUMN_KEYS = tuple(column.key for column in COLUMNS)
 RETURN_LABELS: dict[str, str | Promise] = {
@@ -107,16 +132,21 @@ class ReportRow:
         return round(now - before, 1) if isinstance(now, float) else now - before
 
     def cells(self) -> list[dict[str, Any]]:
-        """Each column's value, previous value and change, in column order (for templates)."""
-        return [
-            {
-                "column": column,
-                "value": self.values.get(column.key),
-                "previous": self.previous.get(column.key),
-                "change": self.change(column.key),
-            }
-            for column in COLUMNS
-        ]
+        """Each column's value, previous value, change and whether the change is good news
+        ('good', 'bad' or 'neutral', by the column's `better`), in column order."""
+        cells = []
+        for column in COLUMNS:
+            change = self.change(column.key)
+            cells.append(
+                {
+                    "column": column,
+                    "value": self.values.get(column.key),
+                    "previous": self.previous.get(column.key),
+                    "change": change,
+                    "verdict": column.verdict(change),
+                }
+            )
+        return cells
 
     @property
     def returns_label(self) -> str:
@@ -367,7 +397,13 @@ def report_as_dict(report: ReviewReport) -> dict[str, Any]:
         "district": report.district.pk if report.district is not None else None,
         "scope": report.scope_label,
         "columns": [
-            {"key": c.key, "label": str(c.label), "kind": c.kind, "snapshot": c.snapshot}
+            {
+                "key": c.key,
+                "label": str(c.label),
+                "kind": c.kind,
+                "snapshot": c.snapshot,
+                "better": c.better,
+            }
             for c in COLUMNS
         ],
         "rows": [row_dict(row) for row in report.rows],

@@ -18,7 +18,12 @@ register = template.Library()
 
 @register.simple_tag
 def review_change(cell: dict[str, Any]) -> SafeString | str:
-    """▲ +n / ▼ -n / = with screen-reader words and the previous value as a tooltip."""
+    """▲ +n / ▼ -n / = with screen-reader words and the previous value as a tooltip.
+
+    The arrow shows which way the figure moved; the colour whether that is good news, by
+    the column's `better` (the cell's verdict): a rise in overdue complaints is red, a rise
+    in disposals green, a rise in complaints received grey.
+    """
     change = cell.get("change")
     if change is None:
         return ""
@@ -29,14 +34,26 @@ def review_change(cell: dict[str, Any]) -> SafeString | str:
             _("unchanged"),
         )
     up = change > 0
+    verdict: str = cell.get("verdict") or "neutral"
+    if verdict not in {"good", "bad"}:
+        verdict = "neutral"
+    spoken = {
+        (True, "good"): _("up, better"),
+        (True, "bad"): _("up, worse"),
+        (True, "neutral"): _("up"),
+        (False, "good"): _("down, better"),
+        (False, "bad"): _("down, worse"),
+        (False, "neutral"): _("down"),
+    }[(up, verdict)]
     return format_html(
-        '<div class="review-change {}" title="{}: {}"><span aria-hidden="true">{}</span>'
+        '<div class="review-change {} {}" title="{}: {}"><span aria-hidden="true">{}</span>'
         '<span class="visually-hidden">{}</span> {}{}</div>',
         "up" if up else "down",
+        verdict,
         _("Previous period"),
         cell.get("previous"),
         "▲" if up else "▼",
-        _("up") if up else _("down"),
+        spoken,
         "+" if up else "",
         change,
     )
