@@ -15,9 +15,17 @@ from broadcasts.models import (
 
 @admin.register(MessageTemplate)
 class MessageTemplateAdmin(admin.ModelAdmin):
-    list_display = ["name", "language", "category", "status", "parameter_count", "synced_at"]
+    list_display = [
+        "name",
+        "display_name",
+        "language",
+        "category",
+        "status",
+        "parameter_count",
+        "synced_at",
+    ]
     list_filter = ["status", "category", "language"]
-    search_fields = ["name", "body"]
+    search_fields = ["name", "display_name", "body"]
 
 
 @admin.register(Broadcast)

@@ -207,8 +207,8 @@ class CampaignDayForm(forms.ModelForm):
         fields = ["district", "date", "topic", "template", "note"]
         widgets = {"date": DateInput()}
 
-    parameter_1 = forms.CharField(label=_("Value for {{1}}"), required=False, max_length=500)
-    parameter_2 = forms.CharField(label=_("Value for {{2}}"), required=False, max_length=500)
+    parameter_1 = forms.CharField(label=_("Value 1"), required=False, max_length=500)
+    parameter_2 = forms.CharField(label=_("Value 2"), required=False, max_length=500)
 
     def __init__(self, *args: Any, districts: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -216,6 +216,7 @@ class CampaignDayForm(forms.ModelForm):
         self.fields["template"].queryset = MessageTemplate.objects.filter(
             status=MessageTemplate.Status.APPROVED
         )
+        self.fields["template"].label_from_instance = MessageTemplate.display_label
         self.fields["topic"] = forms.ChoiceField(label=_("Topic"), choices=TOPICS)
         for field in self.fields.values():
             is_select = isinstance(field.widget, forms.Select)

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role
-from broadcasts import templates_sync
+from broadcasts import lifecycle, templates_sync
 from broadcasts.models import MessageTemplate, humanise_template_name
 from tests.broadcasts.harness import cloud_settings
 from tests.fakes.whatsapp_server import FakeWhatsApp
@@ -90,6 +90,17 @@ class TestComposePage:
         client = login(world.user(Role.STATION_IC))
         for name in ("broadcasts:compose_template", "broadcasts:compose_preview"):
             assert client.get(reverse(name), {"template": awareness.pk}).status_code == 404
+
+
+def test_the_broadcast_pages_name_the_template_by_its_human_name(world, login, awareness) -> None:
+    user = world.user(Role.CYBER_CELL)
+    broadcast = lifecycle.create_broadcast(
+        district=world.district, title="OTP", template=awareness, parameters=["X"], by=user
+    )
+    client = login(user)
+    for url in (reverse("broadcasts:detail", args=[broadcast.pk]), reverse("broadcasts:list")):
+        html = client.get(url).content.decode()
+        assert "Cyber fraud awareness (Hindi)" in html and "[hi]" not in html, url
 
 
 class TestTemplateNames:
