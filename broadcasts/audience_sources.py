@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -109,11 +109,16 @@ def citizen_ids(user: AnyUser, selected: Mapping[str, list[int]]) -> list[QueryS
 
 
 def _list_choices(user: AnyUser) -> list[Choice]:
+    """Lists with members only: an empty list can reach nobody."""
     from people import selectors
+    from people.models import CitizenListMember
 
     return [
         Choice(lst.pk, f"{lst.name} ({lst.district.name})", lst.district_id)
-        for lst in selectors.citizen_lists_for(user).select_related("district").order_by("name")
+        for lst in selectors.citizen_lists_for(user)
+        .filter(Exists(CitizenListMember.objects.filter(citizen_list=OuterRef("pk"))))
+        .select_related("district")
+        .order_by("name")
     ]
 
 

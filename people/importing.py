@@ -33,7 +33,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
@@ -113,12 +113,64 @@ _CONSENT_ALIASES: dict[str, list[str]] = {
     ConsentSource.WHATSAPP: ["whatsapp", "wa", "whats app", "व्हाट्सऐप", "व्हाट्सएप", "হোয়াটসঅ্যাপ"],
     ConsentSource.IMPORT: ["import", "imported", "imported list", "list"],
     ConsentSource.GROUP_NOMINATION: ["group", "group nomination", "nomination", "community group"],
+    ConsentSource.IN_PERSON: [
+        "in person",
+        "camp",
+        "shivir",
+        "chaupal",
+        "choupal",
+        "meeting",
+        "sabha",
+        "mela",
+        "rally",
+        "jan sunwai",
+        "police mitan",
+        "mitan",
+        "school visit",
+        "door to door",
+        "शिविर",
+        "कैंप",
+        "चौपाल",
+        "बैठक",
+        "सभा",
+        "मेला",
+        "जनसुनवाई",
+        "पुलिस मितान",
+        "ক্যাম্প",
+        "শিবির",
+        "চৌপাল",
+        "সভা",
+        "বৈঠক",
+        "মেলা",
+    ],
 }
+_CONSENT_ALIASES[ConsentSource.WEB_FORM] += ["google form", "online registration", "qr code"]
 _LANGUAGE_ALIASES: dict[str, list[str]] = {
     "en": ["english", "eng", "अंग्रेज़ी", "अंग्रेजी", "ইংরেজি"],
     "hi": ["hindi", "हिन्दी", "हिंदी", "হিন্দি"],
     "bn": ["bengali", "bangla", "বাংলা", "बांग्ला", "बंगाली"],
 }
+
+
+_WORD = re.compile(r"\w+")
+
+
+def classify_consent_source(text: str, table: dict[str, str]) -> str | None:
+    """The consent source a free text names ("Police Mitan camp, Kawardha" -> in person).
+
+    An exact name or alias wins; otherwise the longest alias found in the text as whole words
+    ("signed paper form at the thana" -> paper form). None when the text names none.
+    """
+    key = _key(text)
+    if key in table:
+        return table[key]
+    words = f" {' '.join(_WORD.findall(key))} "
+    best: tuple[int, str] | None = None
+    for alias, value in table.items():
+        phrase = " ".join(_WORD.findall(alias))
+        if phrase and f" {phrase} " in words and (best is None or len(phrase) > best[0]):
+            best = (len(phrase), value)
+    return best[1] if best else None
 
 
 def _lookup(choices: Iterable[tuple[str, Any]], aliases: dict[str, list[str]]) -> dict[str, str]:
@@ -199,6 +251,7 @@ class GoodRow:
     consent_at: dt.datetime
     tags: tuple[str, ...]
     cells: list[Any]  # as read; turned into text only if the row is rejected after all
+    consent_wording: str = ""  # the cell's text when it was classified, not a source's name
 
     @property
     def values(self) -> list[str]:
@@ -229,7 +282,7 @@ class RowChecker:
     seen: dict[str, int] = field(default_factory=dict)
     consent_table: dict[str, str] = field(default_factory=dict)
     language_table: dict[str, str] = field(default_factory=dict)
-    _seen_texts: dict[tuple[int, str], str | None] = field(default_factory=dict)
+    _seen_texts: dict[tuple[object, str], str | None] = field(default_factory=dict)
     _seen_dates: dict[str, tuple[dt.datetime | None, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -265,7 +318,7 @@ class RowChecker:
         consent_text = cell_text(self._cell(cells, "consent_source"))
         if not consent_text:
             return bad(RejectReason.MISSING_CONSENT_SOURCE, phone=phone)
-        consent_source = self._cached(self.consent_table, consent_text)
+        consent_source = self._consent_source(consent_text)
         if consent_source is None:
             return bad(RejectReason.UNKNOWN_CONSENT_SOURCE, consent_text, phone)
         consent_at, problem = self._consent_date(self._cell(cells, "consent_date"))
@@ -291,8 +344,21 @@ class RowChecker:
             return bad(RejectReason.DUPLICATE_IN_FILE, str(first), phone)
         return GoodRow(
             row_number, phone, name, locality, station_id, language, consent_source,
-            consent_at, tags, cells,
+            consent_at, tags, cells, self._consent_wording(consent_text),
         )  # fmt: skip
+
+    def _consent_source(self, text: str) -> str | None:
+        """The source a cell names, exactly or within free text (remembered per spelling)."""
+        found = self._seen_texts.get(("consent", text), _MISSING)
+        if found is _MISSING:
+            found = classify_consent_source(text, self.consent_table)
+            if len(self._seen_texts) < 10_000:
+                self._seen_texts[("consent", text)] = found
+        return found  # type: ignore[return-value]
+
+    def _consent_wording(self, text: str) -> str:
+        """The officer's own words when they were more than a source's name (kept in the note)."""
+        return "" if _key(text) in self.consent_table else " ".join(text.split())
 
     def _cached(self, table: dict[str, str], text: str) -> str | None:
         """table lookup by the loose key, remembering raw spellings (lists repeat them)."""
@@ -340,7 +406,8 @@ class Written:
 
 
 def _note(job_id: int, row: GoodRow) -> str:
-    return f"Import #{job_id}, row {row.row_number}"
+    note = f"Import #{job_id}, row {row.row_number}"
+    return f"{note}: {row.consent_wording}"[:200] if row.consent_wording else note
 
 
 # Columns the importer fills itself; every other concrete column gets its model default, so a
@@ -740,14 +807,23 @@ def run_import_job(*, job_id: int, writer: Writer | None = None) -> ImportJob | 
     except Exception as exc:
         logger.exception("import %s failed", job_id)
         _finish(job_id, token, ImportJob.Status.FAILED, f"{type(exc).__name__}: {exc}")
+        _drop_empty_list(job)
         job.refresh_from_db()
         _audit_finished(job)
         return job
     if not _finish(job_id, token, ImportJob.Status.DONE):
         return None
+    _drop_empty_list(job)
     job.refresh_from_db()
     _audit_finished(job)
     return job
+
+
+def _drop_empty_list(job: ImportJob) -> None:
+    """A list asked for with the import is kept only if some row joined it: an import that
+    failed or imported nobody leaves no empty list to be offered for broadcasts."""
+    members = CitizenListMember.objects.filter(citizen_list=OuterRef("pk"))
+    CitizenList.objects.filter(source_job=job).exclude(Exists(members)).delete()
 
 
 def _audit_finished(job: ImportJob) -> None:

@@ -22,6 +22,21 @@ class ConsentSource(models.TextChoices):
     WHATSAPP = "whatsapp", _("Asked to join on WhatsApp")
     IMPORT = "import", _("Imported list with recorded consent")
     GROUP_NOMINATION = "group_nomination", _("Community group membership")
+    IN_PERSON = "in_person", _("Given in person at a police camp, chaupal or meeting")
+
+
+# What a list's "consent source" column may say, in the reader's language: told in the error of
+# a row whose source is not recognised (any text naming one of these is classified; see
+# people.importing.classify_consent_source).
+CONSENT_SOURCE_WORDS = (
+    _("paper form"),
+    _("officer form"),
+    _("web form"),
+    _("WhatsApp"),
+    _("imported list"),
+    _("community group"),
+    _("camp, chaupal or meeting"),
+)
 
 
 class OptOutSource(models.TextChoices):
@@ -328,7 +343,11 @@ class ImportRejectedRow(models.Model):
         if self.reason == RejectReason.DUPLICATE_IN_FILE and self.detail:
             return str(_("Same number as row %(row)s of this file")) % {"row": self.detail}
         label = str(dict(RejectReason.choices).get(self.reason, self.reason))
-        return f"{label}: {self.detail}" if self.detail else label
+        text = f"{label}: {self.detail}" if self.detail else label
+        if self.reason == RejectReason.UNKNOWN_CONSENT_SOURCE:
+            words = ", ".join(f"“{word}”" for word in CONSENT_SOURCE_WORDS)
+            text += ". " + str(_("Write one of: %(words)s.")) % {"words": words}
+        return text
 
 
 class ErasedPhone(models.Model):
