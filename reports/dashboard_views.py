@@ -22,15 +22,9 @@ from django.utils.translation import gettext_lazy
 
 from accounts import access
 from reports import dashboard, periods, state
+from reports.templatetags.returns import RETURN_STATUS_LABELS
 from stations import selectors as station_selectors
 from stations.services import submit_return
-
-RETURN_STATUS_LABELS = {
-    "on_time": gettext_lazy("Submitted on time"),
-    "late": gettext_lazy("Submitted late"),
-    "missing": gettext_lazy("Missing"),
-    "not_due": gettext_lazy("Not due yet"),
-}
 
 
 def render_station_dashboard(request: HttpRequest) -> HttpResponse:
