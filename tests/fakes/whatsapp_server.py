@@ -60,6 +60,13 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 SPEC_FILE = "business-messaging-api_v23.0.yaml"
 ERROR_CODES_URL = "https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/"
 TO_PATTERN = re.compile(r"\+?[0-9]{6,15}")
+# A business-scoped user id (USERNAMES.md §1): country code, a dot, optionally ENT. (a parent
+# BSUID), then 1-128 alphanumerics. The shared doc's validation pattern, used as written.
+BSUID_PATTERN = re.compile(r"[A-Z]{2}\.(ENT\.)?[A-Za-z0-9]{1,128}")
+QUALITY_RATINGS = ("GREEN", "YELLOW", "RED", "NA")  # the spec's PhoneNumberInfo.quality_rating
+# phone_number_quality_update events that move a number's quality rating (Meta's reference)
+QUALITY_EVENT_RATING = {"FLAGGED": "RED", "UNFLAGGED": "GREEN"}
+UPGRADED_MPS = 1000  # THROUGHPUT_UPGRADE: 80 -> 1,000 messages/s (LIMITS-2026.md)
 PLACEHOLDER = re.compile(r"\{\{\s*(\d+)\s*\}\}")
 
 # code -> (HTTP status, title, details). HTTP statuses follow Meta's Cloud API error-code table;
@@ -123,6 +130,12 @@ ERRORS: dict[int, tuple[int, str, str]] = {
     131051: (400, "Unsupported message type", "Unsupported message type."),
     131052: (400, "Media download error", "Unable to download the media sent by the user."),
     131053: (400, "Media upload error", "Unable to upload the media used in the message."),
+    131062: (
+        400,
+        "BSUID recipients are not supported for this message",
+        "Business-scoped user id recipients are not supported for this message (one-tap, "
+        "zero-tap and copy-code authentication templates).",
+    ),
     131056: (
         400,
         "(Business Account, Consumer Account) pair rate limit hit",
@@ -183,8 +196,16 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     "early_status_rate": 0.0,  # chance a message's statuses are posted before its send answer
     "wamid_only_rate": 0.0,  # chance a message's statuses carry no biz_opaque_callback_data
     "malformed_rate": 0.0,  # chance a status POST also carries an unreadable change
+    # 2026 (shared/whatsapp/USERNAMES.md, LIMITS-2026.md):
+    "marketing_cap_per_day": 0,  # MARKETING templates per recipient per fake day; over -> 131049
+    "day_length_s": 86400.0,  # length of a fake day (advance_day() also moves to the next one)
+    "quality_rating": "GREEN",  # of the main phone number (GET /{version}/{phone_number_id})
+    "phone_numbers": {},  # more ids: {id: {display_phone_number, mps, quality_rating, ...}}
+    "user_ids": {},  # phone -> BSUID pairs Meta knows: statuses of phone sends carry both
+    "user_profiles": {},  # phone or BSUID -> {name, username}: contacts[].profile on statuses
 }
 NULLABLE_OPTIONS = {"webhook_url", "seed", "throttle_retry_after_s"}
+PHONE_NUMBER_KEYS = ("display_phone_number", "mps", "quality_rating", "verified_name")
 
 
 # --------------------------------------------------------------------------------------------
@@ -218,6 +239,9 @@ LENIENCIES = (
     "`message_template_status_update` (samples/template_status_paused.json; Meta's reference of "
     "13 Apr 2026) and `phone_number_quality_update` (Meta's reference of 21 May 2026), which the "
     "bundled spec does not list, are accepted with their documented shapes.",
+    "Sends, 2026 (USERNAMES.md §5): `to` is not required, and a `recipient` (string, a BSUID or "
+    "parent BSUID) is declared. The handler wants `to` or `recipient` (`to` wins when both "
+    "are sent, as documented) and checks their formats.",
 )
 
 REF_PREFIX = "#/components/schemas/"
@@ -413,6 +437,10 @@ def build_contract(spec: dict[str, Any]) -> dict[str, Any]:
     base = s["BaseMessageProperties"]
     base["required"] = [r for r in base.get("required", []) if r != "recipient_type"]
     base["properties"]["biz_opaque_callback_data"] = {"type": "string", "maxLength": 512}
+    # 2026: a BSUID recipient goes in `recipient` instead of `to` (USERNAMES.md §5); the send
+    # handler requires one of the two and checks each one's format.
+    base["required"] = [r for r in base["required"] if r != "to"]
+    base["properties"]["recipient"] = {"type": "string"}
     for schema in s.values():
         for part in schema.get("allOf", []) if isinstance(schema, dict) else []:
             if isinstance(part, dict) and part.get("additionalProperties") is False:
@@ -471,6 +499,7 @@ def build_contract(spec: dict[str, Any]) -> dict[str, Any]:
         "send": _flatten(_inline(s, "Message")),
         "send_response": _flatten(_inline(s, "MessageResponsePayload")),
         "webhook": _flatten(_inline(s, "WebhookPayload")),
+        "phone_number": _flatten(_inline(s, "PhoneNumberInfo")),
     }
 
 
@@ -891,10 +920,17 @@ class State:
     counters: collections.Counter[str] = field(default_factory=collections.Counter)
     rejected_by_code: collections.Counter[int] = field(default_factory=collections.Counter)
     per_recipient: collections.Counter[str] = field(default_factory=collections.Counter)
-    window: collections.deque[float] = field(default_factory=collections.deque)
-    last_accept: dict[str, float] = field(default_factory=dict)
+    windows: dict[str, collections.deque[float]] = field(
+        default_factory=lambda: collections.defaultdict(collections.deque)
+    )  # phone number id -> accept times within the last second (mps)
+    last_accept: dict[tuple[str, str], float] = field(default_factory=dict)  # (number, recipient)
     last_inbound: dict[str, float] = field(default_factory=dict)
     stopped_marketing: set[str] = field(default_factory=set)
+    marketing_today: collections.Counter[tuple[str, int]] = field(
+        default_factory=collections.Counter
+    )  # (recipient, fake day) -> marketing templates counted towards the 131049 cap
+    day_anchor: float = field(default_factory=time.monotonic)
+    day_offset: int = 0  # days added by advance_day()
 
 
 class FakeCloudApi:
@@ -952,6 +988,17 @@ class FakeCloudApi:
                 into[key] = float(value)
             elif key in ("fail_recipients", "reject_recipients"):
                 into[key] = {str(k).lstrip("+"): int(v) for k, v in dict(value).items()}
+            elif key == "quality_rating":
+                into[key] = _quality_rating(value)
+            elif key == "phone_numbers":
+                into[key] = _checked_numbers(value)
+            elif key == "user_ids":
+                into[key] = {str(k).lstrip("+"): _bsuid(v) for k, v in dict(value).items()}
+            elif key == "user_profiles":
+                into[key] = {
+                    str(k).lstrip("+"): {str(n): str(x) for n, x in dict(v).items()}
+                    for k, v in dict(value).items()
+                }
             elif key == "template_status":
                 into[key] = {str(k): str(v).upper() for k, v in dict(value).items()}
                 bad = set(into[key].values()) - set(TEMPLATE_STATUSES)
@@ -1028,6 +1075,73 @@ class FakeCloudApi:
     def listed_templates(self) -> list[dict[str, Any]]:
         return [{**t, "status": self._template_status(t)} for t in self.templates.values()]
 
+    # ---- 2026: phone numbers, business-scoped user ids, the per-user marketing cap -------
+
+    def numbers(self) -> dict[str, dict[str, Any]]:
+        """Every phone number id served, with its effective settings: the main one (options
+        `mps`, `display_phone_number`, `quality_rating`) and those of `phone_numbers`."""
+        o = self.options
+        main = {
+            "display_phone_number": o["display_phone_number"],
+            "mps": o["mps"],
+            "quality_rating": o["quality_rating"],
+            "verified_name": "Thana Connect (fake)",
+        }
+        out = {pnid: {**main, **settings} for pnid, settings in o["phone_numbers"].items()}
+        if self.phone_number_id not in out:
+            out[self.phone_number_id] = main
+        return out
+
+    def _set_number(self, pnid: str, **settings: Any) -> None:
+        """Change one number's settings at run time (reset() restores the start options)."""
+        if pnid == self.phone_number_id and pnid not in self.options["phone_numbers"]:
+            self.options.update({k: v for k, v in settings.items() if k in DEFAULT_OPTIONS})
+        else:
+            self.options["phone_numbers"].setdefault(pnid, {}).update(settings)
+
+    def _identities(self, who: str) -> set[str]:
+        """`who` and the phone or BSUID Meta pairs it with (option `user_ids`)."""
+        pairs = self.options["user_ids"]
+        found = {who}
+        if who in pairs:
+            found.add(pairs[who])
+        found.update(phone for phone, bsuid in pairs.items() if bsuid == who)
+        return found
+
+    def fake_day(self) -> int:
+        st = self.state
+        length = max(self.options["day_length_s"], 0.001)
+        return st.day_offset + int((time.monotonic() - st.day_anchor) // length)
+
+    def _in_service_window(self, identities: set[str], now: float) -> bool:
+        window = self.options["service_window_s"]
+        opened = [self.state.last_inbound.get(i) for i in identities]
+        return any(t is not None and now - t <= window for t in opened)
+
+    def _count_marketing(self, identities: set[str], day: int, now: float) -> int | None:
+        """The per-user marketing cap (LIMITS-2026.md): the first `marketing_cap_per_day`
+        marketing templates a person gets in a fake day go; the next ones are accepted and then
+        fail with 131049. Inside a customer-service window they neither count nor are capped;
+        a capped one does not count either. Returns 131049 or None."""
+        if self._in_service_window(identities, now):
+            return None
+        key = (min(identities, key=lambda i: (BSUID_PATTERN.fullmatch(i) is None, i)), day)
+        if self.state.marketing_today[key] >= self.options["marketing_cap_per_day"]:
+            self.state.counters["marketing_capped"] += 1
+            return 131049
+        self.state.marketing_today[key] += 1
+        return None
+
+    def _unknown_object(self, info: dict[str, Any], object_id: str, verb: str) -> Any:
+        return self.reject(
+            info,
+            100,
+            "unknown_phone_number_id",
+            message=f"Unsupported {verb} request. Object with ID '{object_id}' does not exist, "
+            "cannot be loaded due to missing permissions, or does not support this operation",
+            subcode=33,
+        )
+
     # ---- responses ---------------------------------------------------------------------
 
     def error_response(
@@ -1037,6 +1151,7 @@ class FakeCloudApi:
         status: int | None = None,
         message: str | None = None,
         details: str | None = None,
+        subcode: int | None = None,
     ) -> Any:
         from aiohttp import web
 
@@ -1062,6 +1177,8 @@ class FakeCloudApi:
                 "fbtrace_id": fbtrace_id(),
             }
         }
+        if subcode is not None:
+            body["error"]["error_subcode"] = subcode
         return web.Response(
             status=status or http_status,
             body=json.dumps(body).encode(),
@@ -1122,19 +1239,10 @@ class FakeCloudApi:
             return await self._answer(
                 slow, self.reject(info, 190, "auth", details="Invalid OAuth access token.")
             )
-        if request.match_info["phone_number_id"] != self.phone_number_id:
-            pnid = request.match_info["phone_number_id"]
-            return await self._answer(
-                slow,
-                self.reject(
-                    info,
-                    100,
-                    "unknown_phone_number_id",
-                    message=f"Unsupported post request. Object with ID '{pnid}' does not exist, "
-                    "cannot be loaded due to missing permissions, or does not support this "
-                    "operation",
-                ),
-            )
+        pnid = request.match_info["phone_number_id"]
+        info["phone_number_id"] = pnid
+        if pnid not in self.numbers():
+            return await self._answer(slow, self._unknown_object(info, pnid, "post"))
         try:
             body = json.loads(raw)
         except ValueError:
@@ -1151,29 +1259,58 @@ class FakeCloudApi:
             template=template.get("name"),
             language=language.get("code"),
             callback_data=body.get("biz_opaque_callback_data"),
+            recipient=body.get("recipient"),
         )
+        if "to" not in body and "recipient" not in body:  # one of them (USERNAMES.md §5)
+            return await self._answer(
+                slow,
+                self.reject(
+                    info,
+                    100,
+                    "schema",
+                    message="(#100) The parameter to is required.",
+                    details="to: 'to' (a phone number) or 'recipient' (a business-scoped user "
+                    "id) is required",
+                ),
+            )
         errors = self.send_validator.errors(body)
         if errors:
             message, details = describe_error(errors[0])
             return await self._answer(
                 slow, self.reject(info, 100, "schema", message=message, details=details)
             )
-        to = body["to"]
-        if not TO_PATTERN.fullmatch(to):
-            return await self._answer(
-                slow,
-                self.reject(
-                    info,
-                    100,
-                    "to",
-                    details=f"to: {to!r} is not a phone number (digits, optionally after a +)",
-                ),
-            )
-        wa_id = to.lstrip("+")
-        info["wa_id"] = wa_id
-        response = self._check_send(info, body, template, wa_id)
+        if "to" in body:  # `to` wins when both are sent (USERNAMES.md §5)
+            to = body["to"]
+            if not TO_PATTERN.fullmatch(to):
+                return await self._answer(
+                    slow,
+                    self.reject(
+                        info,
+                        100,
+                        "to",
+                        details=f"to: {to!r} is not a phone number (digits, optionally after a +)",
+                    ),
+                )
+            wa_id, user_id = to.lstrip("+"), None
+        else:
+            user_id, wa_id = body["recipient"], None
+            if not BSUID_PATTERN.fullmatch(user_id):
+                return await self._answer(
+                    slow,
+                    self.reject(
+                        info,
+                        100,
+                        "recipient",
+                        details=f"recipient: {user_id!r} is not a business-scoped user id "
+                        "(country code, '.', optionally 'ENT.', then 1-128 letters or digits)",
+                    ),
+                )
+        info["wa_id"], info["user_id"] = wa_id, user_id
+        who = wa_id or user_id
+        assert who is not None
+        response = self._check_send(info, body, template, who)
         if response is None:
-            response, record = self._accept(info, body, template, wa_id)
+            response, record = self._accept(info, body, template, who)
             if record.get("early"):  # the statuses overtake the answer (Meta's are unordered)
                 await self._post_early(record)
             if self.take_fault(("drop",), "send"):
@@ -1192,10 +1329,12 @@ class FakeCloudApi:
         return response
 
     def _check_send(
-        self, info: dict[str, Any], body: dict[str, Any], template: dict[str, Any], wa_id: str
+        self, info: dict[str, Any], body: dict[str, Any], template: dict[str, Any], who: str
     ) -> Any:
-        """The error response for a well-formed send, or None to accept it."""
+        """The error response for a well-formed send, or None to accept it. `who` is the
+        recipient: the phone's digits (a `to` send) or the BSUID (a `recipient` send)."""
         o, st = self.options, self.state
+        pnid = info["phone_number_id"]
         fault = self.take_fault(SEND_FAULTS, "send")
         if fault:
             p = fault.params
@@ -1217,10 +1356,12 @@ class FakeCloudApi:
                 details=p.get("details"),
             )
         now = time.monotonic()
-        if o["mps"] > 0:
-            while st.window and st.window[0] <= now - 1.0:
-                st.window.popleft()
-            if len(st.window) >= o["mps"]:
+        mps = self.numbers()[pnid]["mps"]
+        if mps > 0:  # each phone number has its own throughput (LIMITS-2026.md)
+            window = st.windows[pnid]
+            while window and window[0] <= now - 1.0:
+                window.popleft()
+            if len(window) >= mps:
                 return self.reject(info, 130429, "mps")
         if body["type"] == "template":
             found = self.templates.get((template["name"], template["language"]["code"]))
@@ -1250,25 +1391,30 @@ class FakeCloudApi:
                         details=f"{kind}: number of localizable_params ({got[kind]}) does not "
                         f"match the expected number of params ({want[kind]})",
                     )
-        code = o["reject_recipients"].get(wa_id)
+            if info["user_id"] and found["category"] == "AUTHENTICATION":
+                return self.reject(info, 131062, "bsuid_not_supported")  # USERNAMES.md §5
+        code = o["reject_recipients"].get(who)
         if code:
             return self.reject(info, code, "reject_recipients")
-        last = st.last_accept.get(wa_id)
+        last = st.last_accept.get((pnid, who))  # the (business number, user) pair
         if o["pair_window_s"] > 0 and last is not None and now - last < o["pair_window_s"]:
             return self.reject(info, 131056, "pair_limit")
         return None
 
     def _accept(
-        self, info: dict[str, Any], body: dict[str, Any], template: dict[str, Any], wa_id: str
+        self, info: dict[str, Any], body: dict[str, Any], template: dict[str, Any], who: str
     ) -> tuple[Any, dict[str, Any]]:
         from aiohttp import web
 
         o, st = self.options, self.state
         now = time.monotonic()
-        wamid = self.wamids.new(wa_id)
+        pnid = info["phone_number_id"]
+        wamid = self.wamids.new(who)
         category = "service"
         parameters: list[str] = []
-        failure = o["fail_recipients"].get(wa_id)
+        identities = self._identities(who)
+        failure = o["fail_recipients"].get(who)
+        fake_day = self.fake_day()
         if body["type"] == "template":
             found = self.templates[(template["name"], template["language"]["code"])]
             category = found["category"].lower()
@@ -1279,12 +1425,13 @@ class FakeCloudApi:
                 not failure
                 and category == "marketing"
                 and o["honour_user_preferences"]
-                and wa_id in st.stopped_marketing
+                and identities & st.stopped_marketing
             ):
                 failure = 131050
+            if not failure and category == "marketing" and o["marketing_cap_per_day"] > 0:
+                failure = self._count_marketing(identities, fake_day, now)
         elif not failure and o["enforce_service_window"]:
-            opened = st.last_inbound.get(wa_id)
-            if opened is None or now - opened > o["service_window_s"]:
+            if not self._in_service_window(identities, now):
                 failure = 131047
         record = {
             **info,
@@ -1296,14 +1443,16 @@ class FakeCloudApi:
             "dropped_after_accept": False,
             "failure_code": failure,
             "statuses": self._plan(failure),
-            "phone_number_id": self.phone_number_id,
+            "phone_number_id": pnid,
+            "known_user_id": info["user_id"] or o["user_ids"].get(who),
+            "fake_day": fake_day,
         }
         st.accepted.append(record)
         st.counters["accepted"] += 1
-        st.per_recipient[wa_id] += 1
-        if o["mps"] > 0:
-            st.window.append(now)
-        st.last_accept[wa_id] = now
+        st.per_recipient[who] += 1
+        if self.numbers()[pnid]["mps"] > 0:
+            st.windows[pnid].append(now)
+        st.last_accept[(pnid, who)] = now
         if o["wamid_only_rate"] > 0 and self.rng.random() < o["wamid_only_rate"]:
             record["wamid_only"] = True
             st.counters["wamid_only"] += 1
@@ -1313,9 +1462,14 @@ class FakeCloudApi:
                 st.counters["early_statuses"] += 1
             else:
                 self._schedule(record)
+        contact = (
+            {"input": body["to"], "wa_id": info["wa_id"]}
+            if info["wa_id"]
+            else {"input": body["recipient"], "user_id": info["user_id"]}  # USERNAMES.md §5
+        )
         answer = {
             "messaging_product": "whatsapp",
-            "contacts": [{"input": body["to"], "wa_id": wa_id}],
+            "contacts": [contact],
             "messages": [{"id": wamid, "message_status": "accepted"}],
         }
         response = web.Response(
@@ -1357,7 +1511,7 @@ class FakeCloudApi:
         items = self._status_items(record)
         for item in items:
             item["timestamp"] = str(stamp)
-        body = self.encode(self._envelope({"statuses": items}))
+        body = self.encode(self._status_envelope(items))
         self.state.counters["statuses_posted_early"] += len(items)
         await self.post_now(body, "statuses")
 
@@ -1376,8 +1530,19 @@ class FakeCloudApi:
                 "id": record["wamid"],
                 "status": status,
                 "timestamp": str(int(record["received_at"] + (i + 1) * delay)),
-                "recipient_id": record["wa_id"],
             }
+            # 2026 (USERNAMES.md §4): a BSUID send's statuses name the recipient by
+            # recipient_user_id only; a phone send's by recipient_id, plus recipient_user_id
+            # and a contacts entry when Meta knows the pair (option user_ids) -- but a failed
+            # status has no contacts, nor a BSUID when the message went to a phone number.
+            if record["wa_id"]:
+                item["recipient_id"] = record["wa_id"]
+            bsuid = record.get("known_user_id")
+            if bsuid and (status != "failed" or not record["wa_id"]):
+                item["recipient_user_id"] = bsuid
+            if bsuid and status != "failed":
+                item["_contact"] = self._status_contact(record, bsuid, status)
+            item["_pnid"] = record.get("phone_number_id") or self.phone_number_id
             if record["callback_data"] is not None and not record.get("wamid_only"):
                 item["biz_opaque_callback_data"] = record["callback_data"]
             if status in ("sent", "delivered"):
@@ -1396,6 +1561,51 @@ class FakeCloudApi:
                 ]
             items.append(item)
         return items
+
+    def _status_contact(self, record: dict[str, Any], bsuid: str, status: str) -> dict[str, Any]:
+        """contacts[] of a status webhook (samples/status_delivered_bsuid.json); the username
+        only on delivered and read."""
+        profiles = self.options["user_profiles"]
+        known = profiles.get(bsuid) or profiles.get(record["wa_id"] or "") or {}
+        profile = {"name": known.get("name", "")}
+        if known.get("username") and status in ("delivered", "read"):
+            profile["username"] = known["username"]
+        contact: dict[str, Any] = {"profile": profile}
+        if record["wa_id"]:
+            contact["wa_id"] = record["wa_id"]
+        contact["user_id"] = bsuid
+        return contact
+
+    def _status_envelope(self, items: list[dict[str, Any]]) -> dict[str, Any]:
+        """One entry; one change per sending phone number for the plain statuses, and one per
+        status that carries a contact (a change's `contacts` describes its statuses)."""
+        groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        contacts: dict[tuple[str, str], dict[str, Any]] = {}
+        for raw in items:
+            item = dict(raw)
+            pnid = item.pop("_pnid", self.phone_number_id)
+            contact = item.pop("_contact", None)
+            key = (pnid, item["id"] + item["status"] if contact else "")
+            groups.setdefault(key, []).append(item)
+            if contact:
+                contacts[key] = contact
+        changes = []
+        numbers = self.numbers()
+        for key, statuses in groups.items():
+            pnid = key[0]
+            display = (numbers.get(pnid) or numbers[self.phone_number_id])["display_phone_number"]
+            value: dict[str, Any] = {
+                "messaging_product": "whatsapp",
+                "metadata": {"display_phone_number": display, "phone_number_id": pnid},
+            }
+            if key in contacts:
+                value["contacts"] = [contacts[key]]
+            value["statuses"] = statuses
+            changes.append({"value": value, "field": "messages"})
+        return {
+            "object": "whatsapp_business_account",
+            "entry": [{"id": self.waba_id, "changes": changes}],
+        }
 
     def _push(self, due: float, item: dict[str, Any]) -> None:
         first = not self.heap or due < self.heap[0][0]
@@ -1459,6 +1669,31 @@ class FakeCloudApi:
                 paging["previous"] = str(request.url.with_query(prev))
             answer["paging"] = paging
         self.state.counters["template_lists"] += 1
+        return web.json_response(answer, headers={"facebook-api-version": API_VERSION})
+
+    async def handle_phone_number(self, request: Any) -> Any:
+        """GET /{version}/{phone_number_id}: the spec's PhoneNumberInfo (quality rating)."""
+        from aiohttp import web
+
+        await self.slow("templates")
+        info: dict[str, Any] = dict.fromkeys(("to", "wa_id", "template", "language"))
+        info["type"] = "phone_number"
+        if not self.authorised(request):
+            return self.reject(info, 190, "auth", details="Invalid OAuth access token.")
+        pnid = request.match_info["phone_number_id"]
+        number = self.numbers().get(pnid)
+        if number is None:
+            return self._unknown_object(info, pnid, "get")
+        answer = {
+            "id": pnid,
+            "display_phone_number": number["display_phone_number"],
+            "verified_name": number["verified_name"],
+            "quality_rating": number["quality_rating"],
+            "code_verification_status": "VERIFIED",
+        }
+        if request.query.get("fields"):
+            keep = {f.strip() for f in request.query["fields"].split(",")} | {"id"}
+            answer = {k: v for k, v in answer.items() if k in keep}
         return web.json_response(answer, headers={"facebook-api-version": API_VERSION})
 
     async def handle_unknown(self, request: Any) -> Any:
@@ -1539,7 +1774,7 @@ class FakeCloudApi:
         stamp = int(time.time())
         for item in batch:  # a status is never stamped later than it is posted
             item["timestamp"] = str(min(int(item["timestamp"]), stamp))
-        envelope = self._envelope({"statuses": batch})
+        envelope = self._status_envelope(batch)
         o = self.options
         if o["malformed_rate"] > 0 and self.rng.random() < o["malformed_rate"]:
             envelope["entry"][0]["changes"].extend(self._malformed_changes())
@@ -1728,6 +1963,13 @@ class FakeCloudApi:
             return await self._template_event(payload)
         if action == "quality_event":
             return await self._quality_event(payload)
+        if action == "user_id_update":
+            return await self._user_id_update(payload)
+        if action == "advance_day":
+            self.state.day_offset += int(payload.get("days", 1))
+            return {"day": self.fake_day()}
+        if action == "numbers":
+            return self.numbers()
         return None
 
     async def _template_event(self, payload: dict[str, Any]) -> dict[str, Any]:
@@ -1760,9 +2002,19 @@ class FakeCloudApi:
         display_phone_number, event (FLAGGED, UNFLAGGED, UPGRADE, DOWNGRADE,
         THROUGHPUT_UPGRADE, ...), old_limit (limit changes only), current_limit (removed
         after February 2026, sent only when asked) and max_daily_conversations_per_business."""
+        pnid = str(payload.get("phone_number_id") or self.phone_number_id)
+        number = self.numbers().get(pnid)
+        if number is None:
+            raise ValueError(f"unknown phone number id {pnid!r}; known: {sorted(self.numbers())}")
+        event = str(payload["event"]).upper()
+        rating = payload.get("quality_rating") or QUALITY_EVENT_RATING.get(event)
+        if rating:
+            self._set_number(pnid, quality_rating=_quality_rating(rating))
+        if event == "THROUGHPUT_UPGRADE" and number["mps"] > 0:
+            self._set_number(pnid, mps=UPGRADED_MPS)
         value: dict[str, Any] = {
-            "display_phone_number": self.options["display_phone_number"],
-            "event": str(payload["event"]).upper(),
+            "display_phone_number": number["display_phone_number"],
+            "event": event,
         }
         if payload.get("old_limit"):
             value["old_limit"] = str(payload["old_limit"])
@@ -1772,6 +2024,57 @@ class FakeCloudApi:
             value["max_daily_conversations_per_business"] = str(payload["limit"])
         body = self.encode(self._business_envelope(value, "phone_number_quality_update"))
         return await self.post_now(body, "quality")
+
+    async def _user_id_update(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """A user's BSUID changes (USERNAMES.md §4): a signed `user_id_update` webhook shaped
+        like samples/user_id_update.json (the guide's shape), or with style="system" the
+        11 Aug 2026 shape, a `system` message of type user_changed_user_id (no contacts).
+        Pairs in `user_ids` follow the new id."""
+        previous, current = _bsuid(payload["previous"]), _bsuid(payload["current"])
+        wa_id = str(payload["wa_id"]).lstrip("+") if payload.get("wa_id") else None
+        name = str(payload.get("name") or "")
+        stamp = str(int(time.time()))
+        pairs = self.options["user_ids"]
+        for phone, bsuid in list(pairs.items()):
+            if bsuid == previous:
+                pairs[phone] = current
+        if wa_id:
+            pairs[wa_id] = current
+        if payload.get("style") == "system":
+            system: dict[str, Any] = {
+                "body": f"User {name or 'A user'} changed from {previous} to {current}",
+                "user_id": current,
+                "previous_user_id": previous,
+                "type": "user_changed_user_id",
+            }
+            if payload.get("parent_previous"):
+                system["previous_parent_user_id"] = str(payload["parent_previous"])
+            message = {
+                "from_user_id": current,
+                "id": self.wamids.new(current, inbound=True),
+                "timestamp": stamp,
+                "type": "system",
+                "system": system,
+            }
+            value: dict[str, Any] = {"messages": [message]}
+            body = self.encode(self._envelope(value))
+            return await self.post_now(body, "user_id_update")
+        update: dict[str, Any] = {}
+        if wa_id:
+            update["wa_id"] = wa_id
+        update["detail"] = f"User id for {name or 'the user'} has been updated."
+        update["user_id"] = {"previous": previous, "current": current}
+        if payload.get("parent_previous") or payload.get("parent_current"):
+            update["parent_user_id"] = {
+                "previous": str(payload.get("parent_previous") or ""),
+                "current": str(payload.get("parent_current") or ""),
+            }
+        update["timestamp"] = stamp
+        value = {"user_id_update": [update]}
+        if wa_id:
+            value = {"contacts": [{"profile": {"name": name}, "wa_id": wa_id}], **value}
+        body = self.encode(self._envelope(value, "user_id_update"))
+        return await self.post_now(body, "user_id_update")
 
     def _business_envelope(self, value: dict[str, Any], field_name: str) -> dict[str, Any]:
         """An account-level change (no messaging_product or metadata in its value)."""
@@ -1799,6 +2102,7 @@ class FakeCloudApi:
             "early_statuses": c["early_statuses"],
             "wamid_only": c["wamid_only"],
             "malformed_posted": c["malformed_posted"],
+            "marketing_capped": c["marketing_capped"],
             "per_recipient": dict(st.per_recipient),
             "webhooks": {
                 "posted": c["webhooks_posted"],
@@ -1808,52 +2112,74 @@ class FakeCloudApi:
                 "statuses_posted": c["statuses_posted"],
                 "inbound_posted": c["webhooks_posted_inbound"],
                 "user_preferences_posted": c["webhooks_posted_user_preferences"],
+                "user_id_updates_posted": c["webhooks_posted_user_id_update"],
                 "pending_statuses": len(self.heap) + len(self.ready) + self.inflight_statuses,
                 "in_flight": self.inflight_jobs,
             },
             "faults": [f.public() for f in self.faults],
         }
 
+    def _sender(self, payload: dict[str, Any]) -> tuple[str | None, str | None, dict[str, Any]]:
+        """(wa_id, user_id, contact) of a citizen-side webhook: `from` (phone) and/or `user_id`
+        (BSUID; a BSUID-only sender when `from` is absent, as for a username user)."""
+        wa_id = str(payload["from"]).lstrip("+") if payload.get("from") else None
+        user_id = _bsuid(payload["user_id"]) if payload.get("user_id") else None
+        if not wa_id and not user_id:
+            raise ValueError("give `from` (a phone number) and/or `user_id` (a BSUID)")
+        profile = {"name": str(payload.get("name") or "")}
+        if payload.get("username"):
+            profile["username"] = str(payload["username"])
+        contact: dict[str, Any] = {"profile": profile}
+        if wa_id:
+            contact["wa_id"] = wa_id
+        if user_id:
+            contact["user_id"] = user_id
+        return wa_id, user_id, contact
+
     async def _inbound(self, payload: dict[str, Any]) -> dict[str, Any]:
-        wa_id = str(payload["from"]).lstrip("+")
-        wamid = self.wamids.new(wa_id, inbound=True)
-        value = {
-            "contacts": [{"profile": {"name": payload.get("name") or ""}, "wa_id": wa_id}],
-            "messages": [
-                {
-                    "from": wa_id,
-                    "id": wamid,
-                    "timestamp": str(int(time.time())),
-                    "type": "text",
-                    "text": {"body": str(payload["text"])},
-                }
-            ],
-        }
-        self.state.last_inbound[wa_id] = time.monotonic()
+        wa_id, user_id, contact = self._sender(payload)
+        who = wa_id or user_id
+        assert who is not None
+        wamid = self.wamids.new(who, inbound=True)
+        message: dict[str, Any] = {}
+        if wa_id:
+            message["from"] = wa_id
+        if user_id:
+            message["from_user_id"] = user_id
+        message.update(
+            id=wamid,
+            timestamp=str(int(time.time())),
+            type="text",
+            text={"body": str(payload["text"])},
+        )
+        value = {"contacts": [contact], "messages": [message]}
+        for identity in {wa_id, user_id} - {None}:
+            self.state.last_inbound[str(identity)] = time.monotonic()
         result = await self.post_now(self.encode(self._envelope(value)), "inbound")
         return {"wamid": wamid, **result}
 
     async def _user_preference(self, payload: dict[str, Any]) -> dict[str, Any]:
-        wa_id = str(payload["from"]).lstrip("+")
+        wa_id, user_id, contact = self._sender(payload)
         value = str(payload["value"]).lower()
         if value not in ("stop", "resume"):
             raise ValueError("value must be 'stop' or 'resume'")
-        if value == "stop":
-            self.state.stopped_marketing.add(wa_id)
-        else:
-            self.state.stopped_marketing.discard(wa_id)
-        change = {
-            "contacts": [{"profile": {"name": payload.get("name") or ""}, "wa_id": wa_id}],
-            "user_preferences": [
-                {
-                    "wa_id": wa_id,
-                    "detail": f"User requested to {value} marketing messages",
-                    "category": "marketing_messages",
-                    "value": value,
-                    "timestamp": int(time.time()),
-                }
-            ],
-        }
+        for identity in set().union(*(self._identities(i) for i in (wa_id, user_id) if i)):
+            if value == "stop":
+                self.state.stopped_marketing.add(str(identity))
+            else:
+                self.state.stopped_marketing.discard(str(identity))
+        preference: dict[str, Any] = {}
+        if wa_id:
+            preference["wa_id"] = wa_id
+        if user_id:
+            preference["user_id"] = user_id
+        preference.update(
+            detail=f"User requested to {value} marketing messages",
+            category="marketing_messages",
+            value=value,
+            timestamp=int(time.time()),
+        )
+        change = {"contacts": [contact], "user_preferences": [preference]}
         body = self.encode(self._envelope(change, "user_preferences"))
         return await self.post_now(body, "user_preferences")
 
@@ -1876,6 +2202,44 @@ class FakeCloudApi:
                 return {"status": resp.status, "body": text, "signature": signature}
         except (aiohttp.ClientError, OSError) as exc:
             return {"status": None, "error": f"{type(exc).__name__}: {exc}", "signature": signature}
+
+
+def _quality_rating(value: Any) -> str:
+    rating = str(value).upper()
+    if rating not in QUALITY_RATINGS:
+        raise ValueError(f"quality_rating must be one of {QUALITY_RATINGS}: {value!r}")
+    return rating
+
+
+def _bsuid(value: Any) -> str:
+    text = str(value)
+    if not BSUID_PATTERN.fullmatch(text):
+        raise ValueError(f"not a business-scoped user id: {value!r}")
+    return text
+
+
+def _checked_numbers(value: Any) -> dict[str, dict[str, Any]]:
+    """The `phone_numbers` option: {id: {display_phone_number, mps, quality_rating,
+    verified_name}} (every key optional; a missing one falls back to the main number's)."""
+    out: dict[str, dict[str, Any]] = {}
+    for pnid, settings in dict(value).items():
+        if not str(pnid).isdigit():
+            raise ValueError(f"a phone number id is digits: {pnid!r}")
+        settings = dict(settings or {})
+        unknown = set(settings) - set(PHONE_NUMBER_KEYS)
+        if unknown:
+            raise ValueError(
+                f"unknown phone number keys {sorted(unknown)}; known: {PHONE_NUMBER_KEYS}"
+            )
+        if "mps" in settings:
+            settings["mps"] = int(settings["mps"])
+        if "quality_rating" in settings:
+            settings["quality_rating"] = _quality_rating(settings["quality_rating"])
+        for key in ("display_phone_number", "verified_name"):
+            if key in settings:
+                settings[key] = str(settings[key])
+        out[str(pnid)] = settings
+    return out
 
 
 def _relevance(error: Any) -> tuple[int, int]:
@@ -1913,6 +2277,7 @@ def build_app(api: FakeCloudApi) -> Any:
     version = r"{version:v\d+\.\d+}"
     app.router.add_post(f"/{version}/{{phone_number_id}}/messages", api.handle_send)
     app.router.add_get(f"/{version}/{{waba_id}}/message_templates", api.handle_templates)
+    app.router.add_get(f"/{version}/{{phone_number_id:[0-9]+}}", api.handle_phone_number)
     app.router.add_route("*", "/_control/{action}", api.handle_control)
     app.router.add_route("*", "/{tail:.*}", api.handle_unknown)
 
@@ -2225,17 +2590,76 @@ class FakeWhatsApp:
         webhooks cleared; options and templates as given to start()."""
         self._call("POST", "reset")
 
-    def send_inbound(self, from_phone: str, text: str, name: str = "") -> dict[str, Any]:
-        """POST a signed inbound text webhook (like samples/inbound_text.json); opens the 24 h
-        service window for free text to that number. Returns {wamid, status, error}."""
+    def send_inbound(
+        self,
+        from_phone: str | None,
+        text: str,
+        name: str = "",
+        *,
+        user_id: str | None = None,
+        username: str | None = None,
+    ) -> dict[str, Any]:
+        """POST a signed inbound text webhook (like samples/inbound_text.json; with `user_id`
+        and no phone like samples/inbound_text_username_user.json); opens the 24 h service
+        window for free text to that number / BSUID. Returns {wamid, status, error}."""
         payload = {"from": from_phone, "text": text, "name": name}
+        payload |= {"user_id": user_id, "username": username}
         return self._call("POST", "inbound", payload)  # type: ignore[no-any-return]
 
-    def send_user_preference(self, from_phone: str, value: str, name: str = "") -> dict[str, Any]:
-        """POST a signed user_preferences webhook ("stop" | "resume"); a stopped number's
-        marketing templates then fail with 131050."""
+    def send_user_preference(
+        self,
+        from_phone: str | None,
+        value: str,
+        name: str = "",
+        *,
+        user_id: str | None = None,
+        username: str | None = None,
+    ) -> dict[str, Any]:
+        """POST a signed user_preferences webhook ("stop" | "resume"; with `user_id` and no
+        phone like samples/user_preferences_stop_bsuid.json); a stopped number's or BSUID's
+        (and its `user_ids` pair's) marketing templates then fail with 131050."""
         payload = {"from": from_phone, "value": value, "name": name}
+        payload |= {"user_id": user_id, "username": username}
         return self._call("POST", "user_preference", payload)  # type: ignore[no-any-return]
+
+    def user_id_update(
+        self,
+        previous: str,
+        current: str,
+        *,
+        wa_id: str | None = None,
+        name: str = "",
+        parent_previous: str | None = None,
+        parent_current: str | None = None,
+        style: str = "user_id_update",
+    ) -> dict[str, Any]:
+        """POST a signed webhook saying a user's BSUID changed from `previous` to `current`:
+        field `user_id_update` like samples/user_id_update.json, or with style="system" a
+        `system` message of type user_changed_user_id (Meta's 11 Aug 2026 shape). Pairs in
+        the `user_ids` option follow the new id. Returns {status, error}."""
+        payload = {
+            "previous": previous,
+            "current": current,
+            "wa_id": wa_id,
+            "name": name,
+            "parent_previous": parent_previous,
+            "parent_current": parent_current,
+            "style": style,
+        }
+        return self._call("POST", "user_id_update", payload)  # type: ignore[no-any-return]
+
+    def advance_day(self, days: int = 1) -> int:
+        """Move the fake clock of the per-user marketing cap (131049) on by `days` days;
+        returns the new fake day."""
+        return int(self._call("POST", "advance_day", {"days": days})["day"])
+
+    def numbers(self) -> dict[str, dict[str, Any]]:
+        """Every phone number id served: {id: {display_phone_number, mps, quality_rating,
+        verified_name}} (the main one and the `phone_numbers` option's)."""
+        return self._call("GET", "numbers")  # type: ignore[no-any-return]
+
+    def messages_url_for(self, phone_number_id: str) -> str:
+        return f"{self.base_url}/{API_VERSION}/{phone_number_id}/messages"
 
     def post_webhook(
         self, payload: Any, signature: str | None = None, url: str | None = None
@@ -2256,7 +2680,10 @@ class FakeWhatsApp:
 
     def quality_event(self, event: str, **fields: Any) -> dict[str, Any]:
         """Post a signed phone_number_quality_update webhook (`limit` becomes
-        max_daily_conversations_per_business; `old_limit`, `current_limit` as given)."""
+        max_daily_conversations_per_business; `old_limit`, `current_limit` as given) for
+        `phone_number_id` (default: the main number). The number's quality rating becomes
+        `quality_rating` if given (FLAGGED -> RED, UNFLAGGED -> GREEN otherwise);
+        THROUGHPUT_UPGRADE raises a limited number's mps to 1,000."""
         return self._call("POST", "quality_event", {"event": event, **fields})  # type: ignore[no-any-return]
 
     def wait_idle(self, timeout: float = 10.0) -> dict[str, Any]:
