@@ -16,6 +16,10 @@ from accounts import two_factor
 from accounts.models import User
 
 DEMO_USERNAME_PREFIX = "demo_"
+# How the seed output and README.md tell people to print the current code (the same words in
+# both: tests/accounts/test_demo_totp_command.py). The virtualenv's python, as `make run` uses.
+TOTP_CODE_COMMAND = "demo_totp_code"
+TOTP_CODE_INVOCATION = f".venv/bin/python manage.py {TOTP_CODE_COMMAND}"
 
 
 def demo_secret_base32() -> str:
@@ -38,5 +42,5 @@ def seed(*, stdout: Any) -> None:
     stdout.write(
         f"Second factor: {users.count()} demo logins share the authenticator secret {secret}\n"
         f"  add it to any authenticator app (time-based, 6 digits), or print the current code "
-        f"with: python manage.py demo_totp_code\n"
+        f"with: {TOTP_CODE_INVOCATION}\n"
     )
