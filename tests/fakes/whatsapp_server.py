@@ -242,6 +242,9 @@ LENIENCIES = (
     "Sends, 2026 (USERNAMES.md §5): `to` is not required, and a `recipient` (string, a BSUID or "
     "parent BSUID) is declared. The handler wants `to` or `recipient` (`to` wins when both "
     "are sent, as documented) and checks their formats.",
+    "Webhooks: system messages validate against the inbound base (BaseMessageProperties_1, the "
+    "schema-name collision again), and 2026 adds `system.type` user_changed_user_id with "
+    "`system.user_id`, `previous_user_id`, `previous_parent_user_id` (USERNAMES.md §4).",
 )
 
 REF_PREFIX = "#/components/schemas/"
@@ -482,6 +485,7 @@ def build_contract(spec: dict[str, Any]) -> dict[str, Any]:
     change["properties"]["value"]["oneOf"].append(user_preferences_value)
     _patch_user_ids(s)
     _add_account_fields(s, change)
+    _patch_system_messages(s)
     mapping = s["IncomingMessage"]["discriminator"]["mapping"]
     inbound_base = REF_PREFIX + "BaseMessageProperties_1"
     for key, ref in list(mapping.items()):
@@ -532,6 +536,22 @@ def _patch_user_ids(s: dict[str, Any]) -> None:
     preference["required"] = [r for r in preference["required"] if r != "wa_id"]
     preference["allOf"] = [_either("wa_id", "user_id")]
     preference["properties"]["user_id"] = text
+
+
+def _patch_system_messages(s: dict[str, Any]) -> None:
+    """System messages (IncomingMessageValueSystem): inbound, so on the inbound base that the
+    schema-name collision displaced; 2026 adds type user_changed_user_id and the ids
+    user_id, previous_user_id, previous_parent_user_id (USERNAMES.md §4, 11 Aug 2026)."""
+    text = {"type": "string"}
+    message = s["SystemMessage"]
+    for part in message["allOf"]:
+        if part.get("$ref") == REF_PREFIX + "BaseMessageProperties":
+            part["$ref"] = REF_PREFIX + "BaseMessageProperties_1"
+        system = part.get("properties", {}).get("system")
+        if system:
+            system["properties"]["type"]["enum"].append("user_changed_user_id")
+            for name in ("user_id", "previous_user_id", "previous_parent_user_id"):
+                system["properties"][name] = text
 
 
 def _add_account_fields(s: dict[str, Any], change: dict[str, Any]) -> None:
