@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from broadcasts import demo
 from broadcasts.models import MessageTemplate
 from tests.factories import UserFactory
 from tests.factories.accounts import PostingFactory
+from tests.fakes.whatsapp_server import FakeWhatsApp, WebhookRecorder
 
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "whatsapp" / "samples"
 SAMPLE_SECRET = "fake_app_secret_for_tests"
@@ -42,3 +44,30 @@ def sample():  # type: ignore[no-untyped-def]
         return (SAMPLES / name).read_bytes(), signatures[name]
 
     return _sample
+
+
+# ---- the fake Cloud API over HTTP, with the webhooks it really posts -------------------------
+# One fake process and one webhook receiver per test module (module scope); `fake` makes it this
+# process's provider for one test, reset, with no pair limit and no pair spacing.
+
+
+@pytest.fixture(scope="module")
+def hooks() -> Iterator[WebhookRecorder]:
+    with WebhookRecorder() as recorder:
+        yield recorder
+
+
+@pytest.fixture(scope="module")
+def fake_server(hooks) -> Iterator[FakeWhatsApp]:  # type: ignore[no-untyped-def]
+    server = FakeWhatsApp().start(webhook_url=hooks.url, pair_window_s=0, status_delay_ms=1)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fake(fake_server, hooks, settings, world) -> Iterator[FakeWhatsApp]:  # type: ignore[no-untyped-def]
+    from tests.broadcasts.harness import cloud_provider
+
+    with cloud_provider(settings, fake_server, pair_window_s=0, pair_spacing_s=0):
+        hooks.clear()
+        yield fake_server

@@ -11,7 +11,6 @@ webhooks the fake really posted.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -21,9 +20,8 @@ from accounts.models import Role
 from broadcasts import audience, lifecycle, sending, webhooks
 from broadcasts.models import Broadcast, Delivery, DeliveryStatus, MessageTemplate
 from people.models import Citizen
-from tests.broadcasts.harness import cloud_provider
 from tests.factories.people import CitizenFactory
-from tests.fakes.whatsapp_server import FakeWhatsApp, WebhookRecorder
+from tests.fakes.whatsapp_server import FakeWhatsApp
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,25 +29,11 @@ AUDIENCE = 12
 CAPPED = 4
 
 
-@pytest.fixture(scope="module")
-def hooks() -> Iterator[WebhookRecorder]:
-    with WebhookRecorder() as recorder:
-        yield recorder
-
-
-@pytest.fixture(scope="module")
-def fake_server(hooks) -> Iterator[FakeWhatsApp]:  # type: ignore[no-untyped-def]
-    server = FakeWhatsApp().start(webhook_url=hooks.url, pair_window_s=0, status_delay_ms=1)
-    yield server
-    server.stop()
-
-
 @pytest.fixture
-def fake(fake_server, hooks, settings, world) -> Iterator[FakeWhatsApp]:  # type: ignore[no-untyped-def]
+def fake(fake, settings) -> FakeWhatsApp:  # type: ignore[no-untyped-def]
+    """conftest's fake Cloud API; one checker's approval is enough here."""
     settings.BROADCAST_APPROVAL_THRESHOLD = 1
-    with cloud_provider(settings, fake_server, pair_window_s=0, pair_spacing_s=0):
-        hooks.clear()
-        yield fake_server
+    return fake
 
 
 def _citizens(world) -> list[Citizen]:  # type: ignore[no-untyped-def]

@@ -9,7 +9,6 @@ at the worst moment: after the send, before the record.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -18,31 +17,10 @@ from django.utils import timezone
 from broadcasts import ratelimit, sending, services, webhooks
 from broadcasts.models import Delivery, DeliveryStatus, UnmatchedStatus
 from broadcasts.providers import get_provider
-from tests.broadcasts.harness import cloud_provider
 from tests.factories.people import CitizenFactory
 from tests.fakes.whatsapp_server import FakeWhatsApp, WebhookRecorder
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(scope="module")
-def hooks() -> Iterator[WebhookRecorder]:
-    with WebhookRecorder() as recorder:
-        yield recorder
-
-
-@pytest.fixture(scope="module")
-def fake_server(hooks) -> Iterator[FakeWhatsApp]:  # type: ignore[no-untyped-def]
-    server = FakeWhatsApp().start(webhook_url=hooks.url, pair_window_s=0, status_delay_ms=1)
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def fake(fake_server, hooks, settings, world) -> Iterator[FakeWhatsApp]:  # type: ignore[no-untyped-def]
-    with cloud_provider(settings, fake_server, pair_window_s=0, pair_spacing_s=0):
-        hooks.clear()
-        yield fake_server
 
 
 def _queue(world, n: int) -> list[Delivery]:  # type: ignore[no-untyped-def]
