@@ -995,6 +995,7 @@ class FakeCloudApi:
         self.epoch += 1
         self.inflight_statuses = 0
         self.inflight_jobs = 0
+        self.pairs_changed()
 
     @staticmethod
     def _checked_options(new: dict[str, Any], into: dict[str, Any]) -> dict[str, Any]:
@@ -1041,6 +1042,8 @@ class FakeCloudApi:
             normalised = [normalise_template(t) for t in templates]
             self.templates = {(t["name"], t["language"]): t for t in normalised}
         self._checked_options(new, self.options)
+        if "user_ids" in new:
+            self.pairs_changed()
         if "seed" in new:
             self.rng = random.Random(self.options["seed"])
         self._wake_scheduler()
@@ -1125,8 +1128,21 @@ class FakeCloudApi:
         found = {who}
         if who in pairs:
             found.add(pairs[who])
-        found.update(phone for phone, bsuid in pairs.items() if bsuid == who)
+        if pairs:
+            found.update(self._phones_of().get(who, ()))
         return found
+
+    def _phones_of(self) -> dict[str, list[str]]:
+        """BSUID -> phones, from `user_ids` (cached; `pairs_changed()` drops the cache)."""
+        if self._reverse_pairs is None:
+            reverse: dict[str, list[str]] = {}
+            for phone, bsuid in self.options["user_ids"].items():
+                reverse.setdefault(bsuid, []).append(phone)
+            self._reverse_pairs = reverse
+        return self._reverse_pairs
+
+    def pairs_changed(self) -> None:
+        self._reverse_pairs: dict[str, list[str]] | None = None
 
     def fake_day(self) -> int:
         st = self.state
@@ -2060,6 +2076,7 @@ class FakeCloudApi:
                 pairs[phone] = current
         if wa_id:
             pairs[wa_id] = current
+        self.pairs_changed()
         if payload.get("style") == "system":
             system: dict[str, Any] = {
                 "body": f"User {name or 'A user'} changed from {previous} to {current}",
