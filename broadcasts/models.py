@@ -427,7 +427,7 @@ class SandboxMessage(models.Model):
     """What the sandbox provider 'sent': shown on the sandbox phone page in embedded mode."""
 
     created_at = models.DateTimeField(auto_now_add=True)
-    to = models.CharField(max_length=16, db_index=True)
+    to = models.CharField(max_length=140, db_index=True)
     wamid = models.CharField(max_length=128, unique=True)
     template_name = models.CharField(max_length=512, blank=True)
     language = models.CharField(max_length=16, blank=True)

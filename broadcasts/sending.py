@@ -93,7 +93,7 @@ UPDATE broadcasts_delivery AS d
 SET status = 'sending', claimed_at = %(now)s, defer_reason = ''
 FROM picked, people_citizen AS c
 WHERE d.id = picked.id AND c.id = d.citizen_id
-RETURNING d.id, d.attempts, d.template_id, d.parameters, d.text, c.phone,
+RETURNING d.id, d.attempts, d.template_id, d.parameters, d.text, c.phone, c.whatsapp_user_id,
     c.consent_at IS NOT NULL, c.opted_out_at IS NOT NULL, c.erased_at IS NOT NULL
 """
 _SENDING_BROADCAST = (
@@ -143,7 +143,7 @@ def claim(*, broadcast_id: int | None, limit: int, content: _Content) -> list[Cl
 
 
 def _claimed_from_row(row: tuple, broadcast_id: int | None, content: _Content) -> Claimed:  # type: ignore[type-arg]
-    pk, attempts, template_id, parameters, text, phone, consent, opted_out, erased = row
+    pk, attempts, template_id, parameters, text, phone, user_id, consent, opted_out, erased = row
     reason = (
         "erased"
         if erased
@@ -164,7 +164,8 @@ def _claimed_from_row(row: tuple, broadcast_id: int | None, content: _Content) -
         pk,
         attempts,
         OutgoingMessage(
-            to=phone,
+            to=phone or "",
+            user_id=user_id or "",
             callback_data=str(pk),
             template_name=name,
             language=language,
@@ -221,7 +222,8 @@ def load_claimed(ids: list[int]) -> list[Claimed]:
                 row.id,
                 row.attempts,
                 OutgoingMessage(
-                    to=row.citizen.phone,
+                    to=row.citizen.phone or "",
+                    user_id=row.citizen.whatsapp_user_id or "",
                     callback_data=str(row.id),
                     template_name=template.name if template else "",
                     language=template.language if template else "",
@@ -334,7 +336,7 @@ def send_claimed(
     slots = _Slots(limiter, len(to_send))
     spaced = spacing.claim_many(
         [
-            (c.message.to, at)
+            (c.message.recipient_key, at)
             for c, at in zip(to_send, _planned_times(len(to_send), limiter), strict=True)
             if c.message
         ]
@@ -351,11 +353,11 @@ def send_claimed(
             halt = watch.check(item.template_id)  # a stop may have come while it waited
         if halt is not None:
             if spaced_until is None:
-                spacing.release(item.message.to)
+                spacing.release(item.message.recipient_key)
             return halted_outcome(item, halt, wait=halt_wait)
         if held_until is not None:  # WhatsApp said "too fast" meanwhile: do not even try
             if spaced_until is None:
-                spacing.release(item.message.to)  # the window was ours, and nothing went
+                spacing.release(item.message.recipient_key)  # the window was ours, and nothing went
             return Outcome(
                 item.id,
                 DeliveryStatus.PENDING,
@@ -383,7 +385,7 @@ def send_claimed(
                     retry_after=hold,
                 )
             if error.error_class not in _KEEP_PAIR_WINDOW:  # refused: nothing reached her
-                spacing.release(item.message.to)
+                spacing.release(item.message.recipient_key)
             if error.error_class is ErrorClass.STOP:
                 stop = halts.halt_for(
                     code=error.code,

@@ -89,6 +89,34 @@ def queue_message(
     return delivery
 
 
+def queue_reply(
+    *,
+    citizen: Citizen,
+    purpose: str,
+    text: str,
+    station: Station | None = None,
+    by: User | None = None,
+) -> Delivery:
+    """Queue a free-text reply to a citizen who wrote to us in the last 24 hours.
+
+    WhatsApp accepts free text only inside its customer service window; the caller checks
+    `citizen.reply_window_open` and says why not otherwise. Sent by phone or, for a citizen who
+    withheld it, by WhatsApp user id.
+    """
+    delivery = Delivery.objects.create(
+        citizen=citizen, purpose=purpose, station=station, text=text, status=DeliveryStatus.PENDING
+    )
+    record_event(
+        actor=by,
+        action="broadcasts.message.queued",
+        target=delivery,
+        data={"purpose": purpose, "text": True},
+        station=station,
+    )
+    transaction.on_commit(_kick_single_messages)
+    return delivery
+
+
 def _kick_single_messages() -> None:
     from broadcasts import tasks
 

@@ -31,7 +31,7 @@ from broadcasts import services
 from broadcasts.models import Delivery, WebhookEvent
 from broadcasts.signals import inbound_message
 from people.models import Citizen, OptOutSource
-from people.services import opt_out_citizen, resume_citizen
+from people.services import note_inbound_message, opt_out_citizen, resume_citizen
 
 logger = logging.getLogger(__name__)
 
@@ -186,8 +186,26 @@ def _apply_messages(where: str, value: dict[str, Any], problems: list[dict[str, 
         problems.append({"where": f"{where}.messages", "why": "not a list"})
         messages = []
     metadata = value.get("metadata") if isinstance(value.get("metadata"), dict) else {}
+    contacts = value.get("contacts") if isinstance(value.get("contacts"), list) else []
     for index, message in enumerate(messages or []):
-        _guarded(f"{where}.messages[{index}]", problems, _receive_message, message, metadata)
+        _guarded(
+            f"{where}.messages[{index}]", problems, _receive_message, message, metadata, contacts
+        )
+
+
+def _contact_of(contacts: list[Any], wa_id: str, user_id: str) -> dict[str, str]:
+    """The sender's profile name and username from the webhook's contacts (display only)."""
+    for contact in contacts:
+        if not isinstance(contact, dict):
+            continue
+        if (wa_id and contact.get("wa_id") == wa_id) or (
+            user_id and contact.get("user_id") == user_id
+        ):
+            raw = contact.get("profile")
+            profile: dict[str, Any] = raw if isinstance(raw, dict) else {}
+            username = profile.get("username") or contact.get("username") or ""
+            return {"name": str(profile.get("name") or ""), "username": str(username)}
+    return {"name": "", "username": ""}
 
 
 def _lock_deliveries(payload: dict[str, Any]) -> None:
@@ -387,7 +405,9 @@ def is_stop_keyword(text: str) -> bool:
     return cleaned in {k.casefold() for k in settings.WHATSAPP_STOP_KEYWORDS}
 
 
-def _receive_message(message: Any, metadata: dict[str, Any]) -> None:
+def _receive_message(
+    message: Any, metadata: dict[str, Any], contacts: list[Any] | None = None
+) -> None:
     if not isinstance(message, dict):
         raise ValueError("a message is not an object")
     if message.get("type") == "system":  # since Aug 2026 a changed user id comes this way
@@ -405,7 +425,11 @@ def _receive_message(message: Any, metadata: dict[str, Any]) -> None:
     sender = str(message.get("from", ""))
     body = message.get("text")
     text = str(body.get("body", "")) if isinstance(body, dict) else ""
-    citizen = _citizen_by_wa_id(sender, message.get("from_user_id", ""))
+    user_id = _user_id(message.get("from_user_id", ""))
+    citizen = _citizen_by_wa_id(sender, user_id)
+    received_at = _when(message.get("timestamp"))
+    if citizen is not None:
+        note_inbound_message(citizen_id=citizen.pk, at=received_at)
     if citizen is not None and is_stop_keyword(text):
         opt_out_citizen(citizen=citizen, source=OptOutSource.KEYWORD)
         services.suppress_opted_out_deliveries(citizen_ids=[citizen.pk])
@@ -416,10 +440,12 @@ def _receive_message(message: Any, metadata: dict[str, Any]) -> None:
     inbound_message.send(
         sender=Delivery,
         message_id=str(message.get("id", "")),
-        from_phone="+" + sender.lstrip("+"),
+        from_phone="+" + sender.lstrip("+") if sender else "",  # withheld behind a username
+        from_user_id=user_id,
+        sender_profile=_contact_of(contacts or [], sender, user_id),
         text=text,
         message_type=str(message.get("type", "")),
-        received_at=_when(message.get("timestamp")),
+        received_at=received_at,
         to_phone_number_id=str(metadata.get("phone_number_id", "")),
         citizen=citizen,
     )

@@ -296,3 +296,15 @@ class PhotoForm(forms.Form):
         kwargs.setdefault("auto_id", "photo_%s")
         super().__init__(*args, **kwargs)
         _style(self)
+
+
+class ReplyForm(forms.Form):
+    """A free-text WhatsApp reply to the complainant (inside WhatsApp's 24-hour window)."""
+
+    text = forms.CharField(
+        label=_("Reply on WhatsApp"),
+        max_length=4096,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        help_text=_("Sent to the complainant's WhatsApp. No victim's or accused's names."),
+        error_messages={"required": _("Type the reply.")},
+    )

@@ -31,6 +31,7 @@ from complaints.casework_forms import (
     FollowUpForm,
     PhotoForm,
     ReferralForm,
+    ReplyForm,
     RouteForm,
 )
 from complaints.models import Complaint, Referral, UnroutedMessage
@@ -59,8 +60,11 @@ def _apply(
         try:
             action(form.cleaned_data)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            if not hasattr(exc, "error_dict"):
+                form.add_error(None, exc.messages)
+            else:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
         else:
             messages.success(request, done)
             return redirect("complaints:complaint_detail", complaint.pk)
@@ -91,6 +95,25 @@ def complaint_fir(request: HttpRequest, pk: int) -> HttpResponse:
             **_fir_fields(data),
         ),
         _("FIR recorded."),
+    )
+
+
+@login_required
+@require_POST
+def complaint_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    complaint = _complaint_to_work_on(request, pk)
+    return _apply(
+        request,
+        complaint,
+        ReplyForm(request.POST),
+        "reply_form",
+        lambda data: services.reply_on_whatsapp(
+            complaint=complaint,
+            by=request.user,  # type: ignore[arg-type]
+            text=data["text"],
+            request=request,
+        ),
+        _("Reply sent to WhatsApp."),
     )
 
 

@@ -369,6 +369,16 @@ class Complaint(models.Model):
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     identity_protected = models.BooleanField(_("identity protected"), default=True)
     inbound_wamid = models.CharField(max_length=128, null=True, blank=True, editable=False)
+    # Who wrote it on WhatsApp (the complainant's citizen record): the officer's reply within
+    # 24 hours goes to them, by phone or, when they withheld it, by WhatsApp user id.
+    whatsapp_citizen = models.ForeignKey(
+        "people.Citizen",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
     # Fixed token of seeded demo rows (and idempotent clients): re-running finds the row again.
     client_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_by = models.ForeignKey(
@@ -511,6 +521,8 @@ class ComplaintEvent(models.Model):
         ROUTED = "routed", _("Routed to the station")
         # A photo of the victim was added to the protected identity.
         PHOTO = "photo", _("Photo added to the identity")
+        # An officer replied to the complainant on WhatsApp (within the 24-hour window).
+        REPLIED = "replied", _("Replied on WhatsApp")
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -951,6 +963,16 @@ class UnroutedMessage(models.Model):
     inbound_wamid = models.CharField(max_length=128, unique=True, editable=False)
     from_phone = EncryptedCharField(_("sender's phone"), max_length=32, null=True, blank=True)
     sender_name = EncryptedCharField(_("sender's name"), max_length=200, null=True, blank=True)
+    # The sender's citizen record when known (always for a sender who withheld their number:
+    # then from_phone is empty and only their WhatsApp user id reaches them).
+    citizen = models.ForeignKey(
+        "people.Citizen",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
     text = models.TextField(_("message"))
     is_sos = models.BooleanField(_("SOS"), default=False)
     received_at = models.DateTimeField(_("received at"))

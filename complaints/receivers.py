@@ -19,4 +19,6 @@ def on_inbound_message(sender: object, **kwargs: Any) -> None:
         citizen=kwargs.get("citizen"),
         received_at=kwargs.get("received_at"),
         to_phone_number_id=str(kwargs.get("to_phone_number_id", "") or ""),
+        from_user_id=str(kwargs.get("from_user_id", "") or ""),
+        sender_profile=kwargs.get("sender_profile"),
     )

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.services import client_ip, record_event
-from broadcasts.services import TemplateNotAvailable, queue_message
+from broadcasts.services import TemplateNotAvailable, queue_message, queue_reply
 from complaints import access as complaint_access
 from complaints.models import (
     COMPLAINT_TRANSITIONS,
@@ -49,6 +49,7 @@ from complaints.models import (
     VictimIdentity,
 )
 from people.phones import InvalidPhone, normalize_mobile
+from people.services import citizen_for_whatsapp_user, note_inbound_message
 from stations.models import District
 from stations.uploads import clean_image, content_type_for
 
@@ -492,6 +493,8 @@ def complaint_from_whatsapp(
     citizen: Citizen | None,
     received_at: datetime | None = None,
     to_phone_number_id: str = "",
+    from_user_id: str = "",
+    sender_profile: dict[str, str] | None = None,
 ) -> Complaint | None:
     """One complaint per inbound WhatsApp message (dedupe on the wamid), acknowledged by
     template. The station is the citizen's station. When it cannot be determined (an unknown
@@ -508,6 +511,17 @@ def complaint_from_whatsapp(
         return None
     sos = is_sos_text(text)
     body = text.strip() or _("(WhatsApp message without text)")
+    if citizen is None and from_user_id:
+        # A sender behind a username, number withheld: known from now on by their user id.
+        district = _whatsapp_district(None, to_phone_number_id)
+        if district is not None:
+            profile = sender_profile or {}
+            citizen = citizen_for_whatsapp_user(
+                user_id=from_user_id,
+                name=profile.get("name") or profile.get("username") or "",
+                district=district,
+            )
+            note_inbound_message(citizen_id=citizen.pk, at=received_at or timezone.now())
     if citizen is None or citizen.station_id is None:
         district = _whatsapp_district(citizen, to_phone_number_id)
         if district is None:
@@ -519,6 +533,7 @@ def complaint_from_whatsapp(
                     district=district,
                     inbound_wamid=message_id,
                     from_phone=from_phone.strip(),
+                    citizen=citizen,
                     sender_name=citizen.name if citizen is not None else "",
                     text=body,
                     is_sos=sos,
@@ -547,11 +562,65 @@ def complaint_from_whatsapp(
                 is_sos=sos,
                 inbound_wamid=message_id,
             )
+            Complaint.objects.filter(pk=complaint.pk).update(whatsapp_citizen=citizen)
+            complaint.whatsapp_citizen = citizen
             _acknowledge(citizen, complaint)
     except IntegrityError:
         # The same message delivered twice at once: the other delivery created it.
         return None
     return complaint
+
+
+REPLY_MAX_CHARS = 4096  # WhatsApp's limit for a text message body
+
+
+@transaction.atomic
+def reply_on_whatsapp(
+    *, complaint: Complaint, by: User, text: str, request: HttpRequest | None = None
+) -> None:
+    """Send the complainant a free-text WhatsApp reply, inside the 24-hour window.
+
+    Reaches a complainant who withheld their number too (by WhatsApp user id). Refused, with
+    the reason, when the complaint did not come from WhatsApp, the window has closed (WhatsApp
+    then accepts only approved templates), or the citizen asked us to stop.
+    """
+    if not complaint_access.can_work_on(by, complaint):
+        raise PermissionDenied
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": _("Type the reply.")})
+    if len(text) > REPLY_MAX_CHARS:
+        raise ValidationError(
+            {"text": _("A WhatsApp reply holds at most %(n)s characters.") % {"n": REPLY_MAX_CHARS}}
+        )
+    from people.models import Citizen as CitizenModel
+
+    # Read afresh: a STOP may have come in since the page (or the caller) loaded it.
+    citizen = CitizenModel.objects.filter(pk=complaint.whatsapp_citizen_id).first()
+    if citizen is None:
+        raise ValidationError(
+            _("This complaint did not come from WhatsApp: there is nobody to reply to there.")
+        )
+    if citizen.erased_at is not None or citizen.opted_out_at is not None:
+        raise ValidationError(_("The complainant asked not to be messaged on WhatsApp."))
+    if not citizen.reply_window_open:
+        raise ValidationError(
+            _(
+                "More than 24 hours have passed since their last WhatsApp message: WhatsApp "
+                "allows free text only within 24 hours. Call them, or wait for them to write."
+            )
+        )
+    queue_reply(
+        citizen=citizen, purpose="complaints.reply", text=text, station=complaint.station, by=by
+    )
+    _event(complaint, ComplaintEvent.Kind.REPLIED, actor=by, note=text[:200])
+    record_event(
+        actor=by,
+        action="complaints.whatsapp.replied",
+        target=complaint,
+        request=request,
+        station=complaint.station,
+    )
 
 
 @transaction.atomic
@@ -596,7 +665,12 @@ def route_unrouted(
     _event(complaint, ComplaintEvent.Kind.ROUTED, actor=by, note=locked.district.name)
     from people.models import Citizen
 
-    sender = Citizen.objects.filter(phone=(locked.from_phone or "").strip()).first()
+    sender = locked.citizen
+    if sender is None and (locked.from_phone or "").strip():
+        sender = Citizen.objects.filter(phone=(locked.from_phone or "").strip()).first()
+    if sender is not None:
+        Complaint.objects.filter(pk=complaint.pk).update(whatsapp_citizen=sender)
+        complaint.whatsapp_citizen = sender
     _acknowledge(sender, complaint)
     return complaint
 

@@ -43,6 +43,7 @@ urlpatterns = [
     ),
     path("complaints/referrals/due/", casework_views.referrals_due, name="referrals_due"),
     path("complaints/<int:pk>/close/", casework_views.complaint_close, name="complaint_close"),
+    path("complaints/<int:pk>/reply/", casework_views.complaint_reply, name="complaint_reply"),
     path("complaints/<int:pk>/photo/", casework_views.complaint_photo, name="complaint_photo"),
     path("complaints/unassigned/", casework_views.unrouted_queue, name="unrouted_queue"),
     path(

@@ -29,6 +29,7 @@ from complaints.casework_forms import (
     FollowUpForm,
     PhotoForm,
     ReferralForm,
+    ReplyForm,
 )
 from complaints.forms import (
     AssignForm,
@@ -40,6 +41,7 @@ from complaints.forms import (
     StatusLookupForm,
 )
 from complaints.models import COMPLAINT_TRANSITIONS, Complaint, VictimIdentity
+from people.models import REPLY_WINDOW
 from stations.models import Station
 
 
@@ -141,6 +143,26 @@ def _casework_context(
         "blank_follow_up_form": FollowUpForm(),
         "closure_form": forms.get("closure_form") or ClosureForm(),
         "photo_form": forms.get("photo_form") or PhotoForm(),
+        "whatsapp": _whatsapp_context(complaint, can_work, forms.get("reply_form")),
+    }
+
+
+def _whatsapp_context(
+    complaint: Complaint, can_work: bool, reply_form: ReplyForm | None
+) -> dict[str, Any] | None:
+    """The complainant on WhatsApp: whether they shared a number, and the reply form while
+    WhatsApp's 24-hour window is open."""
+    citizen = complaint.whatsapp_citizen
+    if citizen is None:
+        return None
+    return {
+        "no_phone": not citizen.phone,
+        "window_open": citizen.reply_window_open,
+        "window_closes": citizen.last_inbound_at + REPLY_WINDOW
+        if citizen.last_inbound_at
+        else None,
+        "may_reply": can_work and complaint.is_open and citizen.opted_out_at is None,
+        "form": reply_form or ReplyForm(),
     }
 
 

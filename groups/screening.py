@@ -48,9 +48,9 @@ def screen_person(*, district_ids: list[int], name: str, phone: str) -> list[Hit
     """Register entries in force in these districts matching the phone or the name."""
     entries = ExclusionEntry.objects.filter(in_force(), district_id__in=district_ids)
     hits: dict[tuple[int, str], Hit] = {}
-    phone_rows = ExclusionPhone.objects.filter(entry__in=entries, phone=phone).select_related(
-        "entry"
-    )
+    phone_rows = ExclusionPhone.objects.filter(
+        entry__in=entries, phone=phone or None
+    ).select_related("entry")
     for row in phone_rows:
         hits[(row.entry_id, "phone")] = Hit(
             entry=row.entry_id,

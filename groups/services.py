@@ -716,7 +716,7 @@ def remove_member(
                 note=exclude.note,
                 expires_on=None,
                 names=[membership.citizen.name],
-                phones=[membership.citizen.phone],
+                phones=[membership.citizen.phone] if membership.citizen.phone else [],
             )
         _audit(
             "groups.membership.removed",
@@ -782,7 +782,7 @@ def revet_membership(
     hits = screen_person(
         district_ids=district_ids_for_group(group),
         name=membership.citizen.name,
-        phone=membership.citizen.phone,
+        phone=membership.citizen.phone or "",
     )
     nomination.screening = [dict(hit) for hit in hits]
     nomination.screened_at = timezone.now()

@@ -523,7 +523,7 @@ def write_batch_orm(
         if r.phone not in existing
     ]  # fmt: skip
     Citizen.objects.bulk_create(new)
-    written.ids.update({c.phone: c.pk for c in new})
+    written.ids.update({str(c.phone): c.pk for c in new})
     written.created = len(new)
     changed = []
     for row in rows:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from stations.models import District, Station
@@ -63,10 +65,16 @@ class Tag(models.Model):
         return self.name
 
 
+NO_PHONE_SHARED = _("no phone number shared")
+REPLY_WINDOW = timedelta(hours=24)
+
+
 class Citizen(models.Model):
     """A person the police may message: phone in E.164, name in any script."""
 
-    phone = models.CharField(_("phone (E.164)"), max_length=16, unique=True)
+    # None for a citizen who reached us by WhatsApp behind a username, the number withheld:
+    # known only by their WhatsApp user id until they share it (then the same record gets it).
+    phone = models.CharField(_("phone (E.164)"), max_length=16, unique=True, null=True, blank=True)
     # WhatsApp's business-scoped user id (BSUID, e.g. IN.1000000000000001): in every webhook
     # since April 2026, the only key of a citizen who hides their number behind a username.
     # Learned from the webhooks about a known phone; moved by user_id_update.
@@ -104,6 +112,9 @@ class Citizen(models.Model):
         _("opt-out source"), max_length=32, choices=OptOutSource.choices, blank=True
     )
     erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
+    # The citizen's last WhatsApp message to us: free-text replies are allowed for 24 hours
+    # after it (WhatsApp's customer service window); templates only otherwise.
+    last_inbound_at = models.DateTimeField(_("last message from them"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -115,6 +126,10 @@ class Citizen(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="citizen_phone_is_e164", condition=Q(phone__regex=r"^\+[1-9][0-9]{6,14}$")
+            ),
+            models.CheckConstraint(
+                name="citizen_has_phone_or_whatsapp_user_id",
+                condition=Q(phone__isnull=False) | Q(whatsapp_user_id__isnull=False),
             ),
             models.CheckConstraint(
                 name="citizen_consent_has_source_and_date",
@@ -134,7 +149,21 @@ class Citizen(models.Model):
     @property
     def masked_phone(self) -> str:
         """The phone with all but the last four digits hidden, for lists and logs."""
+        if not self.phone:
+            return str(NO_PHONE_SHARED)
         return f"{self.phone[:3]}••••••{self.phone[-4:]}" if len(self.phone) > 7 else "••••"
+
+    @property
+    def shared_phone(self) -> bool:
+        """False for a citizen known only by WhatsApp user id (number withheld)."""
+        return bool(self.phone)
+
+    @property
+    def reply_window_open(self) -> bool:
+        """Within WhatsApp's 24-hour customer service window (free text may be sent)."""
+        return self.last_inbound_at is not None and (
+            timezone.now() - self.last_inbound_at < REPLY_WINDOW
+        )
 
     @property
     def may_receive_messages(self) -> bool:

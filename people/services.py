@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +19,7 @@ from accounts.services import record_event
 from people import selectors, spreadsheets
 from people.importing import erased_digest
 from people.models import (
+    NO_PHONE_SHARED,
     Citizen,
     CitizenList,
     CitizenListMember,
@@ -84,6 +86,34 @@ def register_citizen(
         district=citizen.district,
     )
     return citizen
+
+
+def citizen_for_whatsapp_user(*, user_id: str, name: str, district: District) -> Citizen:
+    """The citizen WhatsApp knows by this business-scoped user id, created when new.
+
+    For a sender who withheld their number behind a username: a citizen with no phone (no
+    consent: never in a broadcast until they join), so their complaint, their STOP and the
+    officer's reply within 24 hours all find one record. A phone learned later attaches to it.
+    """
+    citizen, created = Citizen.objects.get_or_create(
+        whatsapp_user_id=user_id,
+        defaults={"phone": None, "name": " ".join(name.split())[:200], "district": district},
+    )
+    if created:
+        record_event(
+            actor=None,
+            action="people.citizen.from_whatsapp_user_id",
+            target=citizen,
+            district=district,
+        )
+    return citizen
+
+
+def note_inbound_message(*, citizen_id: int, at: datetime) -> None:
+    """The citizen wrote to us: WhatsApp's 24-hour reply window runs from `at`."""
+    Citizen.objects.filter(pk=citizen_id).filter(
+        Q(last_inbound_at__isnull=True) | Q(last_inbound_at__lt=at)
+    ).update(last_inbound_at=at)
 
 
 @transaction.atomic
@@ -166,8 +196,10 @@ def erase_citizen(
     if locked.erased_at is not None:
         return locked
     old_phone, now = locked.phone, timezone.now()
-    ErasedPhone.objects.get_or_create(digest=erased_digest(old_phone))
-    ImportRejectedRow.objects.filter(phone=old_phone).update(values=[], phone="")
+    if old_phone:  # a citizen known only by WhatsApp user id has no number to remember
+        ErasedPhone.objects.get_or_create(digest=erased_digest(old_phone))
+        ImportRejectedRow.objects.filter(phone=old_phone).update(values=[], phone="")
+    locked.whatsapp_user_id = None  # personal data too; an erased citizen is never messaged
     locked.tags.clear()
     CitizenListMember.objects.filter(citizen=locked).delete()  # off every uploaded list too
     locked.phone = erased_phone_placeholder(locked.pk)
@@ -198,7 +230,7 @@ def reveal_phone(*, citizen: Citizen, by: User, request: HttpRequest | None = No
         request=request,
         district=citizen.district,
     )
-    return citizen.phone
+    return citizen.phone or str(NO_PHONE_SHARED)
 
 
 # --- subscriber imports --------------------------------------------------------------------------

@@ -23,12 +23,18 @@ class ErrorClass(enum.StrEnum):
 class OutgoingMessage:
     """One message to send: a template with parameters, or free text (24-hour window only)."""
 
-    to: str  # E.164
+    to: str  # E.164; "" for a citizen known only by WhatsApp user id (number withheld)
     callback_data: str  # our delivery id, echoed back in status webhooks
     template_name: str = ""
     language: str = ""
     parameters: list[str] = field(default_factory=list)
     text: str = ""
+    user_id: str = ""  # the business-scoped user id, sent as `recipient` when there is no phone
+
+    @property
+    def recipient_key(self) -> str:
+        """Who it goes to, for per-recipient limits: the phone, else the user id."""
+        return self.to or self.user_id
 
 
 @dataclass(frozen=True)

@@ -96,9 +96,14 @@ def request_body(message: OutgoingMessage) -> dict[str, Any]:
     body: dict[str, Any] = {
         "messaging_product": "whatsapp",
         "recipient_type": "individual",
-        "to": whatsapp_id(message.to),
         "biz_opaque_callback_data": message.callback_data,
     }
+    # A phone where known (it keeps the number in Meta's 30-day window); the business-scoped
+    # user id in the documented `recipient` field only for a citizen who withheld theirs.
+    if message.to:
+        body["to"] = whatsapp_id(message.to)
+    else:
+        body["recipient"] = message.user_id
     if message.template_name:
         template: dict[str, Any] = {
             "name": message.template_name,

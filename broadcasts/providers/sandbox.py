@@ -30,7 +30,7 @@ class SandboxProvider:
             body = template.render(message.parameters)
         wamid = "wamid.SANDBOX" + uuid.uuid4().hex.upper()
         SandboxMessage.objects.create(
-            to=message.to,
+            to=message.to or message.user_id,
             wamid=wamid,
             template_name=message.template_name,
             language=message.language,
