@@ -7,6 +7,7 @@ from django.http import Http404
 
 from accounts import access
 from accounts.access import AnyUser
+from broadcasts import lifecycle
 from broadcasts.models import (
     Broadcast,
     CampaignDay,
@@ -14,6 +15,8 @@ from broadcasts.models import (
     SandboxMessage,
     WhatsAppNumber,
 )
+from people.models import Citizen
+from stations.models import District
 
 
 def broadcasts_for(user: AnyUser) -> QuerySet[Broadcast]:
@@ -56,8 +59,32 @@ def all_templates() -> QuerySet[MessageTemplate]:
     return MessageTemplate.objects.order_by("name", "language")
 
 
-def sandbox_messages(*, to: str = "") -> QuerySet[SandboxMessage]:
-    messages = SandboxMessage.objects.order_by("-created_at")
+SANDBOX_PAGE_SIZE = 50  # messages per page of the sandbox phone
+
+
+def sandbox_districts(user: AnyUser) -> QuerySet[District]:
+    """Districts whose sandbox messages the user may read: where they broadcast (cyber cell,
+    district head) and those they oversee (district and state roles); admins: all."""
+    if access.is_system_admin(user):
+        return District.objects.all()
+    return District.objects.filter(
+        Q(pk__in=lifecycle.districts_user_may_broadcast_to(user))
+        | Q(pk__in=access.districts_for(user))
+    )
+
+
+def sandbox_messages(*, user: AnyUser, to: str = "") -> QuerySet[SandboxMessage]:
+    """What the sandbox provider 'sent' to citizens of the user's districts, newest first.
+
+    A message names no district, only whom it went to (a phone, or a WhatsApp user id): it is
+    the user's when that is a citizen of one of sandbox_districts(user). Admins see every
+    message, also to phones of no citizen."""
+    messages = SandboxMessage.objects.order_by("-created_at", "-pk")
+    if not access.is_system_admin(user):
+        citizens = Citizen.objects.filter(district__in=sandbox_districts(user))
+        phones = citizens.filter(phone__isnull=False).values("phone")
+        user_ids = citizens.filter(whatsapp_user_id__isnull=False).values("whatsapp_user_id")
+        messages = messages.filter(Q(to__in=phones) | Q(to__in=user_ids))
     return messages.filter(to=to) if to else messages
 
 

@@ -241,14 +241,25 @@ def template_sync(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def sandbox_phone(request: HttpRequest) -> HttpResponse:
-    """What the sandbox provider 'sent' (embedded mode only; broadcasters and admins)."""
+    """What the sandbox provider 'sent' (embedded mode only; broadcasters and admins).
+
+    Only messages to citizens of the user's districts (selectors.sandbox_messages), a page of
+    selectors.SANDBOX_PAGE_SIZE at a time; the phone filter stays on every page's links."""
+    from urllib.parse import urlencode
+
     if settings.WHATSAPP_PROVIDER != "sandbox" or not (
         _broadcast_districts(request).exists() or request.user.is_staff
     ):
         raise Http404("The sandbox phone exists only in the embedded setup.")
-    to = request.GET.get("to", "")[:16]
-    page = Paginator(selectors.sandbox_messages(to=to), 50).get_page(request.GET.get("page"))
-    return render(request, "broadcasts/sandbox_phone.html", {"page": page, "to": to})
+    to = request.GET.get("to", "").strip()[:140]
+    messages_ = selectors.sandbox_messages(user=request.user, to=to)
+    page = Paginator(messages_, selectors.SANDBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    querystring = urlencode({"to": to}) if to else ""
+    return render(
+        request,
+        "broadcasts/sandbox_phone.html",
+        {"page": page, "to": to, "querystring": querystring},
+    )
 
 
 @login_required

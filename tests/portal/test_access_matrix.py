@@ -28,7 +28,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from broadcasts import demo as broadcasts_demo
 from broadcasts import lifecycle
-from broadcasts.models import MessageTemplate
+from broadcasts.models import MessageTemplate, SandboxMessage
 from complaints.models import UnroutedMessage
 from groups import services as group_services
 from groups.models import Membership, NominationSource
@@ -442,6 +442,16 @@ def _notification(place: Place, template: MessageTemplate) -> tuple[models.Model
     return notice, marker
 
 
+def _citizen(place: Place, template: MessageTemplate) -> tuple[models.Model, str]:
+    """A citizen, and what the sandbox phone 'sent' them (its page must not show a foreign one)."""
+    marker = f"Citizen {place.station.code}"
+    citizen = CitizenFactory(station=place.station, name=marker)
+    SandboxMessage.objects.create(
+        to=citizen.phone, wamid=f"wamid.matrix.sandbox.{citizen.pk}", body=f"Dear {marker}"
+    )
+    return citizen, marker
+
+
 BUILDERS: dict[str, Builder] = {
     "notification": _notification,
     "referral": _referral,
@@ -470,10 +480,7 @@ BUILDERS: dict[str, Builder] = {
         ),
         f"Deficit {p.station.code}",
     ),
-    "citizen": lambda p, t: (
-        CitizenFactory(station=p.station, name=f"Citizen {p.station.code}"),
-        f"Citizen {p.station.code}",
-    ),
+    "citizen": _citizen,
     "import_job": _import_job,
     "group": lambda p, t: (
         GroupFactory(station=p.station, name=f"Group {p.station.code}"),
