@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.services import record_event
 from complaints import access as complaint_access
+from complaints import timeline
 from complaints.bns import UnknownSection, normalize_section, parse_sections
 from complaints.models import (
     FINAL_FOLLOW_UP_OUTCOMES,
@@ -269,6 +270,7 @@ def register_fir(
         to_status=locked.status if previous != locked.status else "",
         note=_("FIR %(number)s, BNS %(sections)s")
         % {"number": record.fir_number, "sections": ", ".join(sections)},
+        note_params={"number": record.fir_number, "sections": list(sections)},
     )
     _audit(by, "complaints.fir.registered", locked, request, fir_number=record.fir_number)
     return record
@@ -348,24 +350,20 @@ def correct_fir(
     except IntegrityError as exc:
         raise ValidationError({"fir_number": _taken()}) from exc
     now = {name: _fir_value(value) for name, value in changed.items()}
-    summary = "; ".join(f"{_FIR_LABELS[name]()} {before[name]} → {now[name]}" for name in changed)
+    labels = timeline.FIR_LABELS
+    summary = "; ".join(f"{labels[name]()} {before[name]} → {now[name]}" for name in changed)
     _event(
         locked,
         ComplaintEvent.Kind.FIR_CORRECTED,
         actor=by,
         note=(_("%(changes)s. Reason: %(reason)s") % {"changes": summary, "reason": reason})[:500],
+        note_params={
+            "changes": [[name, before[name], now[name]] for name in changed],
+            "reason": reason,
+        },
     )
     _audit(by, "complaints.fir.corrected", locked, request, before=before, after=now, reason=reason)
     return record
-
-
-_FIR_LABELS = {
-    "fir_number": lambda: _("FIR number"),
-    "cctns_number": lambda: _("CCTNS number"),
-    "registered_on": lambda: _("registered on"),
-    "bns_sections": lambda: _("BNS sections"),
-    "station": lambda: _("station"),
-}
 
 
 def _fir_value(value: object) -> str:
@@ -432,6 +430,7 @@ def record_arrest(
         ComplaintEvent.Kind.ARREST,
         actor=by,
         note=_("%(role)s, BNS %(section)s") % {"role": arrest.accused_role, "section": normal},
+        note_params={"role": arrest.accused_role, "section": normal},
     )
     _audit(by, "complaints.arrest.recorded", locked, request, section=normal)
     return arrest
@@ -472,7 +471,13 @@ def refer(
         follow_up_on=follow_up_on,
         recorded_by=by,
     )
-    _event(locked, ComplaintEvent.Kind.REFERRAL, actor=by, note=str(referral.get_kind_display()))
+    _event(
+        locked,
+        ComplaintEvent.Kind.REFERRAL,
+        actor=by,
+        note=str(referral.get_kind_display()),
+        note_params=timeline.choice_params(ComplaintEvent.Kind.REFERRAL, referral.kind),
+    )
     _audit(by, "complaints.referral.recorded", locked, request, kind=kind)
     return referral
 
@@ -541,11 +546,13 @@ def follow_up_referral(
     locked.save(update_fields=fields)
     complaint = locked.complaint
     note = f"{locked.get_kind_display()}: {locked.get_follow_up_outcome_display()}"
+    params = {"referral_kind": locked.kind, "outcome": outcome}
     if next_follow_up_on is not None:
         note += " · " + _("next follow-up %(when)s") % {
             "when": formats.date_format(next_follow_up_on, "SHORT_DATE_FORMAT")
         }
-    _event(complaint, ComplaintEvent.Kind.FOLLOW_UP, actor=by, note=note)
+        params["next_follow_up_on"] = next_follow_up_on.isoformat()
+    _event(complaint, ComplaintEvent.Kind.FOLLOW_UP, actor=by, note=note, note_params=params)
     _audit(by, "complaints.referral.followed_up", complaint, request, outcome=outcome)
     return locked
 
@@ -593,6 +600,7 @@ def close_complaint(
         from_status=previous,
         to_status=locked.status,
         note=str(closure.get_feedback_display()),
+        note_params=timeline.choice_params(ComplaintEvent.Kind.CLOSED, closure.feedback),
     )
     _audit(by, "complaints.complaint.closed", locked, request, feedback=feedback)
     return closure

@@ -532,6 +532,9 @@ class ComplaintEvent(models.Model):
     from_status = models.CharField(max_length=16, blank=True, choices=ComplaintStatus.choices)
     to_status = models.CharField(max_length=16, blank=True, choices=ComplaintStatus.choices)
     note = models.CharField(max_length=500, blank=True)
+    # What the note says as codes and values (a referral's kind, an outcome, an FIR's number),
+    # put into the reader's language when shown: complaints.timeline.event_note.
+    note_params = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -546,6 +549,13 @@ class ComplaintEvent(models.Model):
         if not self._state.adding:
             raise ValueError("Timeline entries are append-only.")
         super().save(*args, **kwargs)
+
+    @property
+    def display_note(self) -> str:
+        """The note in the active language (complaints.timeline.event_note)."""
+        from complaints.timeline import event_note
+
+        return event_note(self)
 
 
 class IdentityAccessLog(models.Model):

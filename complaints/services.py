@@ -14,7 +14,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from accounts.services import client_ip, record_event
 from broadcasts.services import TemplateNotAvailable, queue_message, queue_reply
 from complaints import access as complaint_access
+from complaints import timeline
 from complaints.models import (
     COMPLAINT_TRANSITIONS,
     OPEN_STATUSES,
@@ -191,6 +192,7 @@ def _event(
     from_status: str = "",
     to_status: str = "",
     note: str = "",
+    note_params: dict[str, Any] | None = None,
 ) -> None:
     ComplaintEvent.objects.create(
         complaint=complaint,
@@ -199,6 +201,7 @@ def _event(
         from_status=from_status,
         to_status=to_status,
         note=note[:500],
+        note_params=note_params or {},
     )
 
 
@@ -443,7 +446,13 @@ def _escalate(complaint: Complaint, level: EscalationLevel, now: datetime) -> No
     complaint.escalation_level = level
     complaint.escalated_at = now
     complaint.save(update_fields=["escalation_level", "escalated_at"])
-    _event(complaint, ComplaintEvent.Kind.ESCALATED, actor=None, note=str(level.label))
+    _event(
+        complaint,
+        ComplaintEvent.Kind.ESCALATED,
+        actor=None,
+        note=str(level.label),
+        note_params=timeline.choice_params(ComplaintEvent.Kind.ESCALATED, int(level)),
+    )
     record_event(
         actor=None,
         action="complaints.complaint.escalated",
@@ -795,6 +804,7 @@ def log_counselling(
         from_status=previous if previous != locked.status else "",
         to_status=locked.status if previous != locked.status else "",
         note=str(session.get_outcome_display()),
+        note_params=timeline.choice_params(ComplaintEvent.Kind.COUNSELLING, session.outcome),
     )
     record_event(
         actor=by,
