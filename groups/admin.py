@@ -12,6 +12,7 @@ from groups.models import (
     ExclusionEntry,
     ExclusionName,
     ExclusionPhone,
+    ExclusionUserId,
     Membership,
     Nomination,
     Nominator,
@@ -75,13 +76,18 @@ class ExclusionPhoneInline(admin.TabularInline):
     extra = 0
 
 
+class ExclusionUserIdInline(admin.TabularInline):
+    model = ExclusionUserId
+    extra = 0
+
+
 @admin.register(ExclusionEntry)
 class ExclusionEntryAdmin(NoAddAdmin):
     list_display = ["id", "district", "category", "expires_on", "withdrawn_at", "added_by"]
     list_filter = ["category", "district"]
-    search_fields = ["names__name", "phones__phone"]
+    search_fields = ["names__name", "phones__phone", "user_ids__whatsapp_user_id"]
     raw_id_fields = ["added_by", "withdrawn_by", "from_membership", "district"]
-    inlines = [ExclusionNameInline, ExclusionPhoneInline]
+    inlines = [ExclusionNameInline, ExclusionPhoneInline, ExclusionUserIdInline]
     list_select_related = ["district", "added_by"]
 
 
@@ -100,6 +106,13 @@ class ExclusionNameAdmin(admin.ModelAdmin):
 class ExclusionPhoneAdmin(admin.ModelAdmin):
     list_display = ["__str__", "entry"]
     search_fields = ["phone"]
+    raw_id_fields = ["entry"]
+
+
+@admin.register(ExclusionUserId)
+class ExclusionUserIdAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "entry"]
+    search_fields = ["whatsapp_user_id"]
     raw_id_fields = ["entry"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

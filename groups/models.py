@@ -431,6 +431,27 @@ class ExclusionPhone(models.Model):
         return f"{self.phone[:3]}••••••{self.phone[-4:]}"
 
 
+class ExclusionUserId(models.Model):
+    """A WhatsApp user id (BSUID) of a register entry: a person who hides their number behind a
+    username is matched by it (and by the phone their citizen record holds, once known)."""
+
+    entry = models.ForeignKey(ExclusionEntry, on_delete=models.CASCADE, related_name="user_ids")
+    whatsapp_user_id = models.CharField(_("WhatsApp user id"), max_length=140, db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("register WhatsApp user id")
+        verbose_name_plural = _("register WhatsApp user ids")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry", "whatsapp_user_id"], name="exclusion_user_id_once_per_entry"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"WhatsApp {self.whatsapp_user_id[:3]}…{self.whatsapp_user_id[-4:]}"
+
+
 class MembershipStatus(models.TextChoices):
     ACTIVE = "active", _("Active")  # holds a seat
     REMOVED = "removed", _("Removed")  # taken out by an admin, with a reason; seat freed

@@ -15,7 +15,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from groups.matching import best_name_hits
-from groups.models import CommunityGroup, ExclusionEntry, ExclusionName, ExclusionPhone
+from groups.models import (
+    CommunityGroup,
+    ExclusionEntry,
+    ExclusionName,
+    ExclusionPhone,
+    ExclusionUserId,
+)
 from stations.models import District
 
 
@@ -23,7 +29,7 @@ class Hit(TypedDict):
     """One register match as stored on a nomination (never the restricted note)."""
 
     entry: int
-    by: str  # "phone" | "name"
+    by: str  # "phone" (the phone or the WhatsApp user id, exactly) | "name"
     score: int
     matched: str  # the register name that matched, or the masked phone
     category: str
@@ -44,20 +50,45 @@ def district_ids_for_group(group: CommunityGroup) -> list[int]:
     return list(District.objects.filter(state=group.state).values_list("pk", flat=True))
 
 
-def screen_person(*, district_ids: list[int], name: str, phone: str) -> list[Hit]:
-    """Register entries in force in these districts matching the phone or the name."""
+def _masked(identifier: str) -> str:
+    if identifier.startswith("+"):
+        return f"{identifier[:3]}••••••{identifier[-4:]}"
+    return f"WhatsApp {identifier[:3]}…{identifier[-4:]}"
+
+
+def screen_person(
+    *, district_ids: list[int], name: str, phone: str, user_id: str = ""
+) -> list[Hit]:
+    """Register entries in force in these districts matching the person's phone or WhatsApp
+    user id exactly, across the identities of their citizen record (a username user's number
+    may be learned later, and the other way round), or their name."""
+    from people.models import Citizen
+
     entries = ExclusionEntry.objects.filter(in_force(), district_id__in=district_ids)
     hits: dict[tuple[int, str], Hit] = {}
-    phone_rows = ExclusionPhone.objects.filter(
-        entry__in=entries, phone=phone or None
-    ).select_related("entry")
-    for row in phone_rows:
-        hits[(row.entry_id, "phone")] = Hit(
-            entry=row.entry_id,
+    phones, user_ids = [phone] if phone else [], [user_id] if user_id else []
+    # One statement: the citizen record's other identities are subqueries of it.
+    phone_of_user = Citizen.objects.filter(whatsapp_user_id__in=user_ids).values("phone")
+    user_of_phone = Citizen.objects.filter(phone__in=phones, whatsapp_user_id__isnull=False)
+    by_phone = ExclusionPhone.objects.filter(entry__in=entries).filter(
+        Q(phone__in=phones) | Q(phone__in=phone_of_user)
+    )
+    by_user_id = ExclusionUserId.objects.filter(entry__in=entries).filter(
+        Q(whatsapp_user_id__in=user_ids)
+        | Q(whatsapp_user_id__in=user_of_phone.values("whatsapp_user_id"))
+    )
+    rows = (
+        by_phone.values_list("entry_id", "phone", "entry__category")
+        .order_by()
+        .union(by_user_id.values_list("entry_id", "whatsapp_user_id", "entry__category").order_by())
+    )
+    for entry_id, identifier, category in rows:
+        hits[(entry_id, "phone")] = Hit(
+            entry=entry_id,
             by="phone",
             score=100,
-            matched=str(row),
-            category=row.entry.category,
+            matched=_masked(identifier),
+            category=category,
         )
     names = list(
         ExclusionName.objects.filter(entry__in=entries).values_list(

@@ -32,6 +32,7 @@ from groups.models import (
     ExclusionEntry,
     ExclusionName,
     ExclusionPhone,
+    ExclusionUserId,
     Membership,
     MembershipStatus,
     Nomination,
@@ -717,6 +718,7 @@ def remove_member(
                 expires_on=None,
                 names=[membership.citizen.name],
                 phones=[membership.citizen.phone] if membership.citizen.phone else [],
+                user_ids=[membership.citizen.whatsapp_user_id or ""],
             )
         _audit(
             "groups.membership.removed",
@@ -783,6 +785,7 @@ def revet_membership(
         district_ids=district_ids_for_group(group),
         name=membership.citizen.name,
         phone=membership.citizen.phone or "",
+        user_id=membership.citizen.whatsapp_user_id or "",
     )
     nomination.screening = [dict(hit) for hit in hits]
     nomination.screened_at = timezone.now()
@@ -894,10 +897,12 @@ def _write_entry(
     expires_on: date | None,
     names: list[str],
     phones: list[str],
+    user_ids: list[str] | None = None,
 ) -> ExclusionEntry:
     clean_names = list(dict.fromkeys(n.strip() for n in names if n.strip()))
     clean_phones = list(dict.fromkeys(normalize_mobile(p) for p in phones if p.strip()))
-    if not clean_names and not clean_phones:
+    clean_ids = list(dict.fromkeys(u for u in user_ids or [] if u))
+    if not clean_names and not clean_phones and not clean_ids:
         raise GroupsError(_("Give at least one name or phone number."), code="empty")
     entry.category = category
     entry.note = note.strip()
@@ -915,6 +920,12 @@ def _write_entry(
     ExclusionPhone.objects.bulk_create(
         ExclusionPhone(entry=entry, phone=p) for p in clean_phones if p not in have_phones
     )
+    if user_ids is not None:  # None: the officer's form, which does not show them
+        entry.user_ids.exclude(whatsapp_user_id__in=clean_ids).delete()
+        have_ids = set(entry.user_ids.values_list("whatsapp_user_id", flat=True))
+        ExclusionUserId.objects.bulk_create(
+            ExclusionUserId(entry=entry, whatsapp_user_id=u) for u in clean_ids if u not in have_ids
+        )
     return entry
 
 

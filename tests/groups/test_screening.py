@@ -203,3 +203,51 @@ def test_keys_are_stored_for_register_names(tout) -> None:
         name_key("Sheikh Rafiqul Islam"),
         name_key("Rafiq Dalal"),
     }
+
+
+def test_a_register_whatsapp_user_id_catches_the_person_behind_a_number(
+    world, group, nominate
+) -> None:
+    """A person excluded while known only by WhatsApp user id (number withheld) is caught when
+    nominated by the number their citizen record got later (issue 15: the register matches a
+    BSUID too)."""
+    from groups.models import ExclusionUserId
+    from tests.factories.people import CitizenFactory
+
+    entry = ExclusionEntryFactory(district=world.district, names=["Someone Else Entirely"])
+    ExclusionUserId.objects.create(entry=entry, whatsapp_user_id="IN.1000000000000077")
+    CitizenFactory(
+        station=world.station, phone="+919811100077", whatsapp_user_id="IN.1000000000000077"
+    )
+    nomination = nominate(group, name="Completely Different Name", phone="9811100077")
+    assert nomination.register_match_ids == [entry.pk]
+    assert nomination.screening[0]["by"] == "phone" and nomination.is_blocked
+    clear = nominate(group, name="Another Different Name", phone="9811100078")
+    assert clear.register_match_ids == []
+
+
+def test_a_username_member_removed_to_the_register_is_kept_by_user_id(
+    group, nominate, ic, templates
+) -> None:
+    from groups.models import ExclusionEntry
+    from people.models import Citizen
+
+    nomination = nominate(group, name="Pinki Ghosh")
+    membership = services.approve_nomination(nomination=nomination, by=ic).membership
+    assert membership is not None
+    # The member's number turned out withheld: known by WhatsApp user id alone.
+    Citizen.objects.filter(pk=membership.citizen_id).update(
+        phone=None, whatsapp_user_id="IN.1000000000000078"
+    )
+    membership.refresh_from_db()
+    services.remove_member(
+        membership=membership,
+        by=ic,
+        reason="Lobbying on others' cases.",
+        exclude=services.ExclusionRequest(note="Seen in the station lobby."),
+    )
+    entry = ExclusionEntry.objects.get(from_membership=membership)
+    assert list(entry.user_ids.values_list("whatsapp_user_id", flat=True)) == [
+        "IN.1000000000000078"
+    ]
+    assert not entry.phones.exists()
