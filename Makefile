@@ -40,14 +40,14 @@ messages: $(VENV)/.dev
 run: $(VENV)/.runtime compilemessages
 	$(PY) manage.py migrate --noinput
 	@if [ ! -f var/.demo-seeded ]; then $(PY) manage.py seed_demo && touch var/.demo-seeded; \
-	else echo "Demo data already seeded (rm var/.demo-seeded to seed again)."; \
-	echo "Demo logins: demo_ic (station IC), demo_cp (commissioner), demo_cyber, demo_shakti,"; \
-	echo "  demo_officer, demo_state, demo_ngo, demo_ic_cantt, demo_sp_hathras, admin"; \
-	echo "  password: $${DEMO_PASSWORD:-thana-demo-2026}"; fi
+	else echo "Demo data already seeded (rm var/.demo-seeded to seed again)."; fi
 	@echo ""
 	@echo "Thana Connect is starting on http://127.0.0.1:8000/  (health: http://127.0.0.1:8000/healthz)"
-	@echo "Stop it with Ctrl-C."
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho start -f Procfile
+	@echo "The demo logins follow once it answers. Stop it with Ctrl-C."
+	@# The logins are printed last, after the processes' start-up lines (portal demo_logins).
+	@$(PY) manage.py demo_logins --wait-for "http://$${WEB_BIND:-127.0.0.1:8000}/healthz" & waiter=$$!; \
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho start -f Procfile; status=$$?; \
+	kill $$waiter 2>/dev/null; exit $$status
 
 test: $(VENV)/.dev compilemessages
 	bash scripts/install-system-deps.sh test

@@ -475,6 +475,24 @@ LOGGING = {
         },
     },
 }
+# The embedded setup (`make run`) keeps beat's and the worker's routine lines about the tasks
+# due every few seconds out of the terminal, so the demo logins stay readable
+# (portal.quiet_logs). Set QUIET_PERIODIC_TASK_LOGS=false to see every run.
+QUIET_PERIODIC_TASK_LOGS = env.bool(
+    "QUIET_PERIODIC_TASK_LOGS", default=CELERY_BROKER_URL == _BROKER_DEFAULT
+)
+if QUIET_PERIODIC_TASK_LOGS:
+    LOGGING["filters"] = {
+        **LOGGING["filters"],  # type: ignore[dict-item]
+        "quiet_frequent_tasks": {"()": "portal.quiet_logs.QuietFrequentTasks"},
+    }
+    LOGGING["loggers"] = {
+        **LOGGING["loggers"],  # type: ignore[dict-item]
+        **{
+            name: {"filters": ["quiet_frequent_tasks"]}
+            for name in ("celery.beat", "celery.worker.strategy", "celery.app.trace")
+        },
+    }
 
 # --- Portal ---------------------------------------------------------------------------------
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="thana-demo-2026")
