@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from broadcasts import audience, lifecycle, selectors, templates_sync
+from broadcasts import audience, figures, lifecycle, selectors, templates_sync
 from broadcasts.forms import BroadcastForm, CampaignDayForm, ReasonForm, SubmitForm
 from broadcasts.models import Broadcast
 from stations.models import District
@@ -35,7 +35,15 @@ def broadcast_list(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     may_create = _broadcast_districts(request).exists()
-    return render(request, "broadcasts/list.html", {"page": page, "may_create": may_create})
+    return render(
+        request,
+        "broadcasts/list.html",
+        {
+            "page": page,
+            "may_create": may_create,
+            "daily": figures.daily_figures(user=request.user) if may_create else [],
+        },
+    )
 
 
 @login_required

@@ -75,7 +75,9 @@ THROTTLE_CODES = frozenset({130429, 4, 80007})
 PAIR_LIMIT_CODES = frozenset({131056})
 TRANSIENT_CODES = frozenset({1, 2, 131000, 131016, 131057, 131052, 131053})
 STOP_CODES = frozenset({131048, 132015, 132016, 190, 133010, 131031, 368})
-NEVER_RETRY_CODES = frozenset({131026, 131047, 131049, 132000, 132001})
+# 131062: a template kind WhatsApp does not send to a user id (one-tap, zero-tap, copy-code
+# authentication): resending cannot help.
+NEVER_RETRY_CODES = frozenset({131026, 131047, 131049, 131062, 132000, 132001})
 OPTED_OUT_CODE = 131050
 # WhatsApp's per-person marketing cap (across all businesses): that citizen cannot get
 # marketing today; wait at least this long before trying again (Meta: retrying sooner draws
