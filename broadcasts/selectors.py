@@ -7,6 +7,7 @@ from django.http import Http404
 
 from accounts import access
 from accounts.access import AnyUser
+from accounts.models import User
 from broadcasts import lifecycle
 from broadcasts.models import (
     Broadcast,
@@ -67,6 +68,8 @@ def sandbox_districts(user: AnyUser) -> QuerySet[District]:
     district head) and those they oversee (district and state roles); admins: all."""
     if access.is_system_admin(user):
         return District.objects.all()
+    if not isinstance(user, User):  # anonymous: nothing
+        return District.objects.none()
     return District.objects.filter(
         Q(pk__in=lifecycle.districts_user_may_broadcast_to(user))
         | Q(pk__in=access.districts_for(user))

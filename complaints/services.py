@@ -605,7 +605,11 @@ def reply_on_whatsapp(
     from people.models import Citizen as CitizenModel
 
     # Read afresh: a STOP may have come in since the page (or the caller) loaded it.
-    citizen = CitizenModel.objects.filter(pk=complaint.whatsapp_citizen_id).first()
+    citizen = (
+        CitizenModel.objects.filter(pk=complaint.whatsapp_citizen_id).first()
+        if complaint.whatsapp_citizen_id is not None
+        else None
+    )
     if citizen is None:
         raise ValidationError(
             _("This complaint did not come from WhatsApp: there is nobody to reply to there.")
