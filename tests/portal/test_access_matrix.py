@@ -119,6 +119,7 @@ ROUTES: dict[str, Row] = {
     "complaints:complaint_arrest": Row("complaint", "IOM", method="POST"),
     "complaints:complaint_close": Row("complaint", "IOM", method="POST"),
     "complaints:complaint_fir": Row("complaint", "IOM", method="POST"),
+    "complaints:complaint_reply": Row("complaint", "IOM", method="POST"),
     "complaints:complaint_fir_correct": Row("complaint", "IOM", method="POST"),
     "complaints:complaint_photo": Row("complaint", "IM", method="POST"),
     "complaints:complaint_referral": Row("complaint", "IOM", method="POST"),
@@ -138,6 +139,7 @@ ROUTES: dict[str, Row] = {
     "two_factor_backup_codes": Row(None, ""),
     "two_factor_setup": Row(None, "SDCIOMN"),
     "two_factor_verify": Row(None, "SDCIOMN"),
+    "two_factor_resume": Row(None, "SDCIOMN"),
     "api:broadcasts-broadcast-action": Row(
         "broadcast", "DC", extra={"action": "cancel"}, method="POST"
     ),
@@ -200,6 +202,8 @@ ROUTES: dict[str, Row] = {
     "broadcasts:action": Row("broadcast", "SDCIOM", extra={"action": "cancel"}, method="POST"),
     "broadcasts:calendar": Row(None, "DC"),
     "broadcasts:create": Row(None, "DC"),
+    "broadcasts:compose_template": Row(None, "DC"),
+    "broadcasts:compose_preview": Row(None, "DC"),
     "broadcasts:detail": Row("broadcast", "SDCIOM"),
     "broadcasts:list": Row(None, "SDCIOMN"),
     "broadcasts:progress": Row("broadcast", "SDCIOM"),
