@@ -65,6 +65,6 @@ def test_an_activity_typed_before_the_code_is_saved_after_it(
     assert (activity.place, activity.persons_reached) == ("Govt. Primary School, Bhel", 84)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.screenshot(path=str(artifacts / "step-up-kept-work-360.png"), full_page=True)
-    page.go_back()  # back to the resume page: nothing is sent twice
-    page.wait_for_load_state("domcontentloaded")
+    page.reload()  # the saved activity again: nothing is sent twice
+    expect(page.get_by_test_id("activity-title")).to_have_text("Good touch, bad touch")
     assert NgoActivity.objects.count() == 1
