@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,10 +26,31 @@ class ColumnOutput(serializers.Serializer):
     )
 
 
+@extend_schema_field(
+    {
+        "type": "number",
+        "nullable": True,
+        "description": "A whole number for columns of kind `int` (counts); a decimal for "
+        "`days` (medians) and `percent`.",
+    }
+)
+class FigureField(serializers.Field):
+    """A count stays a whole number (255, not 255.0); medians and percentages are decimals."""
+
+    def to_representation(self, value: object) -> int | float | None:
+        if value is None:
+            return None
+        if isinstance(value, bool):
+            return int(value)
+        if isinstance(value, int):
+            return value
+        return float(value)  # type: ignore[arg-type]
+
+
 class FiguresOutput(serializers.DictField):
     """Column key -> number (null when there is nothing to measure, e.g. no disposal)."""
 
-    child = serializers.FloatField(allow_null=True)
+    child = FigureField(allow_null=True)
 
 
 class RowOutput(serializers.Serializer):

@@ -371,6 +371,16 @@ def chart_data(report: ReviewReport) -> dict[str, Any]:
     }
 
 
+_KIND_OF = {c.key: c.kind for c in COLUMNS}
+
+
+def _figure(key: str, value: Any) -> Any:
+    """A count as a whole number (255, never 255.0); medians and percentages as they are."""
+    if value is None or _KIND_OF.get(key) != INT:
+        return value
+    return int(value)
+
+
 def report_as_dict(report: ReviewReport) -> dict[str, Any]:
     """Plain data for the API and the exports (same figures the page shows)."""
 
@@ -381,9 +391,9 @@ def report_as_dict(report: ReviewReport) -> dict[str, Any]:
             "name": row.name,
             "name_local": row.name_local,
             "district": row.district,
-            "values": {key: row.values.get(key) for key in COLUMN_KEYS},
-            "previous": {key: row.previous.get(key) for key in COLUMN_KEYS},
-            "change": {key: row.change(key) for key in COLUMN_KEYS},
+            "values": {key: _figure(key, row.values.get(key)) for key in COLUMN_KEYS},
+            "previous": {key: _figure(key, row.previous.get(key)) for key in COLUMN_KEYS},
+            "change": {key: _figure(key, row.change(key)) for key in COLUMN_KEYS},
             "returns": row.returns or None,
         }
 

@@ -95,6 +95,24 @@ def test_the_api_returns_the_pages_figures(planted, login) -> None:  # type: ign
     assert body["rows"][0]["values"]["counselling_settlements"] == 1
 
 
+def test_the_api_gives_counts_as_whole_numbers(planted, login) -> None:  # type: ignore[no-untyped-def]
+    """255 settlements, not 255.0 (issue 22 item 3): counts are integers in the JSON itself;
+    medians and percentages stay decimals; the column's kind says which."""
+    client = login(planted.user("district_head"))
+    body = client.get(reverse("api:reports-review"), CUSTOM).json()
+    kinds = {column["key"]: column["kind"] for column in body["columns"]}
+    for part in ("values", "previous", "change"):
+        for key, value in body["totals"][part].items():
+            if value is None:
+                continue
+            if kinds[key] == "int":
+                assert type(value) is int, (part, key, value)
+            else:
+                assert isinstance(value, int | float), (part, key, value)
+    raw = client.get(reverse("api:reports-review"), CUSTOM).content.decode()
+    assert '"received":3,' in raw.replace(" ", "") or '"received":3}' in raw.replace(" ", "")
+
+
 def test_the_api_is_in_the_openapi_schema(login, planted) -> None:  # type: ignore[no-untyped-def]
     schema = login(planted.user("district_head")).get(reverse("api-schema"), {"format": "json"})
     assert "/api/v1/reports/review/" in schema.content.decode()
